@@ -1,0 +1,215 @@
+"""Neurons, layers and multi-layer perceptrons built from ``Value``.
+
+The vocabulary follows PyTorch's ``nn.Module`` (``parameters()``,
+``zero_grad()``, ``state_dict()``), so what you learn here carries over.
+
+The defaults match the original micrograd exactly: weights drawn with
+``random.uniform(-1, 1)`` in the same order, biases starting at 0, ReLU in the
+hidden layers and a linear output layer. After ``random.seed(1337)`` you get
+the very same network, and the very same training run, as its demo.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from collections.abc import Callable, Iterator, Sequence
+
+from micrograd.engine import Operand, Value, weighted_sum
+from micrograd.errors import ShapeError
+
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": lambda v: v,
+}
+BIAS_INITS = ("zero", "uniform")
+
+
+class Module:
+    """Anything with parameters: the base of Neuron, Layer and MLP."""
+
+    def parameters(self) -> list[Value]:
+        return [p for _, p in self.named_parameters()]
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        """(name, parameter) pairs, e.g. ``('layers.0.neurons.3.w.1', Value(...))``."""
+        return iter(())
+
+    def zero_grad(self) -> None:
+        """Set every parameter's grad to 0 before the next ``backward()``."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter's number by name, ready for ``json.dump``."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, float]) -> None:
+        """Copy numbers from ``state_dict()`` back in; the names must match exactly."""
+        own = dict(self.named_parameters())
+        missing = sorted(own.keys() - state.keys())
+        unexpected = sorted(state.keys() - own.keys())
+        if missing or unexpected:
+            raise KeyError(
+                f"load_state_dict: the state does not fit this {type(self).__name__}. "
+                f"Missing: {missing[:5]}{'...' if len(missing) > 5 else ''}; "
+                f"unexpected: {unexpected[:5]}{'...' if len(unexpected) > 5 else ''}. "
+                "Build the model with the same sizes as the one that was saved."
+            )
+        for name, p in own.items():
+            p.data = float(state[name])
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write ``state_dict()`` to a JSON file."""
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(self.state_dict(), f, indent=1)
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Read parameters written by ``save()``."""
+        with open(path, encoding="utf-8") as f:
+            self.load_state_dict(json.load(f))
+
+
+def _check_activation(activation: str) -> str:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}.")
+    return activation
+
+
+def _check_inputs(x: Sequence[Operand], nin: int, who: Module) -> Sequence[Operand]:
+    """One data point as a list of ``nin`` inputs; a lone scalar counts when nin is 1."""
+    if isinstance(x, (Value, int, float)) and nin == 1:
+        return [x]
+    try:
+        n = len(x)
+    except TypeError:
+        raise ShapeError(
+            f"{who} expects a list of {nin} inputs, got {type(x).__name__} {x!r}."
+        ) from None
+    if n != nin:
+        raise ShapeError(
+            f"{who} expects {nin} inputs, got {n}. "
+            f"Pass a list of exactly {nin} numbers or Values (one data point)."
+        )
+    return x
+
+
+class Neuron(Module):
+    """One neuron: ``activation(w · x + b)``.
+
+    By default the weighted sum is one graph node (``weighted_sum``) because
+    that is fast. ``fused=False`` builds it from ``*`` and ``+`` nodes instead,
+    exactly as you would write it by hand; both give identical numbers.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool = True,
+        *,
+        activation: str = "relu",
+        bias_init: str = "zero",
+        fused: bool = True,
+    ) -> None:
+        if not isinstance(nin, int) or isinstance(nin, bool) or nin < 1:
+            raise ValueError(f"Neuron(nin={nin!r}): nin must be a positive int.")
+        if bias_init not in BIAS_INITS:
+            raise ValueError(f"bias_init={bias_init!r}; choose one of {BIAS_INITS}.")
+        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(random.uniform(-1, 1) if bias_init == "uniform" else 0.0)
+        self.activation = _check_activation(activation) if nonlin else "linear"
+        self.nonlin = self.activation != "linear"
+        self.fused = fused
+
+    def __call__(self, x: Sequence[Operand]) -> Value:
+        x = _check_inputs(x, len(self.w), self)
+        if self.fused:
+            act = weighted_sum(self.w, x, self.b)
+        else:
+            act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return ACTIVATIONS[self.activation](act)
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, w in enumerate(self.w):
+            yield f"w.{i}", w
+        yield "b", self.b
+
+    def __repr__(self) -> str:
+        kind = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
+        return f"{kind[self.activation]}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """``nout`` neurons that all see the same ``nin`` inputs."""
+
+    def __init__(self, nin: int, nout: int, **kwargs) -> None:
+        if not isinstance(nout, int) or isinstance(nout, bool) or nout < 1:
+            raise ValueError(f"Layer(nout={nout!r}): nout must be a positive int.")
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+
+    def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
+        """A list of outputs, or a single Value when the layer has one neuron."""
+        x = _check_inputs(x, len(self.neurons[0].w), self)
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, n in enumerate(self.neurons):
+            for name, p in n.named_parameters():
+                yield f"neurons.{i}.{name}", p
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of neurons, one after another.
+
+    ``MLP(2, [16, 16, 1])`` takes 2 inputs, has two hidden layers of 16 and one
+    output. Hidden layers use ``activation`` ('relu' by default, or 'tanh',
+    'sigmoid', 'linear'); the last layer uses ``output_activation`` ('linear'
+    by default, so its output is an unbounded score).
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        *,
+        activation: str = "relu",
+        output_activation: str = "linear",
+        bias_init: str = "zero",
+        fused: bool = True,
+    ) -> None:
+        if isinstance(nouts, int) or not nouts:
+            raise ValueError(
+                f"MLP(nin, nouts={nouts!r}): nouts is a non-empty list of layer sizes, "
+                "e.g. MLP(2, [16, 16, 1])."
+            )
+        sizes = [nin, *nouts]
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                activation=activation if i < len(nouts) - 1 else output_activation,
+                bias_init=bias_init,
+                fused=fused,
+            )
+            for i in range(len(nouts))
+        ]
+
+    def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, layer in enumerate(self.layers):
+            for name, p in layer.named_parameters():
+                yield f"layers.{i}.{name}", p
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
