@@ -141,8 +141,10 @@ class Value:
                 f"Value({a}) / Value({b}): division by zero. "
                 "Add a small epsilon to the denominator if it can reach 0."
             )
-        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-        return Value(a / b, (self, other), "/", _local=(1.0 / b, -a / (b * b)))
+        q = a / b
+        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2, taken as -(a/b)/b: squaring a tiny b
+        # first would underflow to 0 and divide by zero.
+        return Value(q, (self, other), "/", _local=(1.0 / b, -q / b))
 
     def __neg__(self) -> Value:
         # d(-a)/da = -1
