@@ -1,0 +1,63 @@
+"""Write a drawing plan (``GraphSpec``) as Graphviz DOT source text."""
+
+from __future__ import annotations
+
+from micrograd.viz import palette
+from micrograd.viz.spec import GraphSpec, Node
+
+FONT = "Helvetica,Arial,sans-serif"
+
+
+def to_dot(spec: GraphSpec) -> str:
+    """DOT text for ``spec``: value boxes are records, operations are small ovals."""
+    lines = [
+        "digraph micrograd {",
+        f"  graph [rankdir={spec.rankdir}, fontname={_q(FONT)}, fontsize=11, nodesep=0.25];",
+        f"  node [fontname={_q(FONT)}, fontsize=12, color={_q(palette.EDGE)}];",
+        f"  edge [fontname={_q(FONT)}, fontsize=10, arrowsize=0.7];",
+    ]
+    for node in spec.nodes:
+        lines.append(f"  {node.id} [{_node_attrs(node, spec.rankdir)}];")
+    for e in spec.edges:
+        attrs = [f"color={_q(e.color)}"]
+        if e.label:
+            attrs.append(f"label={_q(e.label)}")
+            attrs.append(f"fontcolor={_q(palette.TEXT)}")
+        if e.bold:
+            attrs.append("penwidth=2.5")
+        lines.append(f"  {e.src} -> {e.dst} [{', '.join(attrs)}];")
+    if spec.legend:
+        text = "".join(_escape(line) + "\\l" for line in spec.legend)
+        lines.append(f'  label="{text}"; labelloc=b; labeljust=l;')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _node_attrs(node: Node, rankdir: str) -> str:
+    attrs = [f"style=filled, fillcolor={_q(node.fill)}"]
+    if node.kind == "value":
+        body = " | ".join(_escape_record(f) for f in node.fields)
+        # In a left-right layout a record's top-level fields stack vertically;
+        # braces turn them back into one horizontal row.
+        label = f"{{ {body} }}" if rankdir in ("LR", "RL") else body
+        attrs.append(f"shape=record, label={_q(label)}")
+    else:
+        attrs.append(f"shape=ellipse, height=0.3, margin=0.04, label={_q(node.fields[0])}")
+    if node.bold:
+        attrs.append(f"color={_q(node.border)}, penwidth=3")
+    return ", ".join(attrs)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _escape_record(text: str) -> str:
+    """Record labels give {, }, |, < and > a meaning; a value's own label must not."""
+    for ch in "\\{}|<>":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace('"', '\\"') + '"'

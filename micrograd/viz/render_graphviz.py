@@ -1,0 +1,40 @@
+"""Render DOT text with pygraphviz, whose wheels carry Graphviz itself (no system install)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+from micrograd.errors import require
+
+
+def render_dot(source: str, fmt: str) -> bytes:
+    """SVG or PNG bytes for DOT ``source``, laid out by Graphviz's ``dot`` program."""
+    pgv = require("pygraphviz", extra="graphviz", purpose="Rendering graphs with Graphviz")
+    with _quiet_stderr():  # Graphviz's bundled Fontconfig warns about its config on stderr
+        return pgv.AGraph(string=source).draw(format=fmt, prog="dot")
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence C-level writes to stderr (file descriptor 2) for the duration of the block."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # e.g. a notebook's stderr has no fd
+        fd = 2
+    try:
+        saved = os.dup(fd)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            try:
+                yield
+            finally:
+                os.dup2(saved, fd)
+    finally:
+        os.close(saved)

@@ -1,0 +1,162 @@
+"""Turn a ``Value`` graph into a drawing plan: boxes, operation nodes and edges.
+
+Both renderers (Graphviz and the pure-Python one) draw from this plan, so the
+two pictures always say the same thing. The plan is built from the values'
+``data``, ``grad``, ``_prev``, ``_local`` and ``_op``; nothing is changed.
+
+Picture grammar, in the drawing direction (children towards parents):
+
+    child value --[∂ = local derivative]--> (op) --> parent value
+
+An edge is drawn once per use: ``a + a`` gives two edges from ``a`` to the
+'+', each labelled with its own local derivative, and ``a.grad`` is their sum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from micrograd.engine import Value
+from micrograd.viz import palette
+
+RANKDIRS = ("LR", "RL", "TB", "BT")
+
+
+class GraphTooLargeError(ValueError):
+    """The graph has more nodes than can be drawn readably."""
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str  # "value" (a box with label | data | grad) or "op" (a small oval)
+    fields: tuple[str, ...]
+    fill: str
+    border: str = palette.EDGE
+    bold: bool = False
+
+
+@dataclass
+class Edge:
+    src: str
+    dst: str
+    label: str = ""
+    color: str = palette.EDGE
+    bold: bool = False
+
+
+@dataclass
+class GraphSpec:
+    nodes: list[Node]
+    edges: list[Edge]
+    rankdir: str = "LR"
+    legend: list[str] = field(default_factory=list)
+    root: str = ""  # id of the output value, used to rank the layout from the output back
+
+
+def fmt(x: float) -> str:
+    """Four decimals for everyday numbers, scientific notation for tiny or huge ones."""
+    if x == 0 or 1e-3 <= abs(x) < 1e5:
+        return f"{x:.4f}"
+    return f"{x:.3e}"
+
+
+def check_rankdir(rankdir: str) -> str:
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir={rankdir!r}; choose one of {RANKDIRS}.")
+    return rankdir
+
+
+def graph_nodes(root: Value, max_nodes: int | None) -> list[Value]:
+    """All values under ``root`` (children first), refusing graphs too big to read."""
+    order = root.topological_order()
+    if max_nodes is not None and len(order) > max_nodes:
+        raise GraphTooLargeError(
+            f"this graph has {len(order)} values, more than max_nodes={max_nodes}, and would "
+            "be unreadable. Draw a whole network with draw_neurons(model, x) instead, or pass "
+            f"a larger limit, e.g. draw_dot(root, max_nodes={len(order)})."
+        )
+    return order
+
+
+def paths_to_output(order: list[Value], target: Value) -> set[Value]:
+    """Every value on a path from ``target`` up to the output (``order`` is children first)."""
+    on_path = {target}
+    for node in order:
+        if any(child in on_path for child in node._prev):
+            on_path.add(node)
+    return on_path
+
+
+def build_spec(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_local: bool = True,
+    show_grad: bool = True,
+    color_by_grad: bool = True,
+    grads: Mapping[Value, float] | None = None,
+    highlight: Value | None = None,
+    current: Value | None = None,
+    max_nodes: int | None = 200,
+    legend: bool = True,
+) -> GraphSpec:
+    """The drawing plan for ``root``; ``grads`` overrides ``.grad`` (used by the stepper)."""
+    order = graph_nodes(root, max_nodes)
+    grad_of = grads.__getitem__ if grads is not None else (lambda v: v.grad)
+    scale = max((abs(grad_of(v)) for v in order), default=0.0)
+    ids = {v: f"v{i}" for i, v in enumerate(order)}
+    if highlight is not None and highlight not in ids:
+        raise ValueError(f"highlight={highlight!r} is not a value inside the drawn graph.")
+    marked = paths_to_output(order, highlight) if highlight is not None else set()
+
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    for v in order:
+        vid = ids[v]
+        fields = ((v.label,) if v.label else ()) + (f"data {fmt(v.data)}",)
+        if show_grad:
+            fields += (f"grad {fmt(grad_of(v))}",)
+        fill = palette.grad_color(grad_of(v), scale) if color_by_grad else palette.VALUE_FILL
+        node = Node(vid, "value", fields, fill)
+        if v in marked:
+            node.border, node.bold = palette.HIGHLIGHT, True
+        if v is current:
+            node.border, node.bold = palette.CURRENT, True
+        nodes.append(node)
+        if not v._prev:
+            continue
+        op_id = vid + "op"
+        nodes.append(Node(op_id, "op", (v._op or "?",), palette.OP_FILL))
+        into_path = v in marked and v is not highlight
+        edges.append(Edge(op_id, vid, color=_edge_color(into_path, False), bold=into_path))
+        for child, local in zip(v._prev, v._local):
+            on_path = child in marked and v in marked
+            edges.append(
+                Edge(
+                    ids[child],
+                    op_id,
+                    label=f"∂={fmt(local)}" if show_local else "",
+                    color=_edge_color(on_path, v is current),
+                    bold=on_path or v is current,
+                )
+            )
+    notes = _legend(show_local, show_grad, color_by_grad, scale) if legend else []
+    return GraphSpec(nodes, edges, check_rankdir(rankdir), notes, ids[root])
+
+
+def _edge_color(on_path: bool, just_used: bool) -> str:
+    if just_used:
+        return palette.CURRENT
+    return palette.HIGHLIGHT if on_path else palette.EDGE
+
+
+def _legend(show_local: bool, show_grad: bool, color_by_grad: bool, scale: float) -> list[str]:
+    lines = ["box: label | data | grad = d(output)/d(value)" if show_grad else "box: label | data"]
+    if color_by_grad:
+        lines.append(f"fill: red = grad > 0, blue = grad < 0, white = 0 (darkest = ±{fmt(scale)})")
+    if show_local:
+        lines.append("edge ∂ = local derivative ∂parent/∂child")
+        lines.append("chain rule: grad(child) = Σ over its edges of ∂ × grad(parent)")
+    return lines
