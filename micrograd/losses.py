@@ -9,6 +9,7 @@ engine operations so that ``loss.backward()`` reaches every parameter.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Sequence
 
 from micrograd.engine import Operand, Value, _as_float, value_sum
@@ -122,7 +123,7 @@ def cross_entropy(
                 "belongs; the model needs one output per class (e.g. MLP(2, [16, 3]))."
             )
         k = len(zs)
-        if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c < k:
+        if isinstance(c, bool) or not isinstance(c, numbers.Integral) or not 0 <= c < k:
             raise ValueError(
                 f"cross_entropy: class index {c!r} of sample {i} is not an int in 0..{k - 1}."
             )
@@ -130,7 +131,7 @@ def cross_entropy(
         m = max(z.data for z in zs)
         shifted = [z - m for z in zs]
         log_sum_exp = value_sum(s.exp() for s in shifted).log()
-        per_sample.append(log_sum_exp - shifted[c])
+        per_sample.append(log_sum_exp - shifted[int(c)])
     return _mean(per_sample, n)
 
 

@@ -225,3 +225,9 @@ def test_bad_targets_are_refused():
         cross_entropy(values([0.1, 0.2]), [0, 1])
     with pytest.raises(ValueError, match="alpha"):
         l2_regularization(values([1.0]), -1.0)
+
+
+def test_cross_entropy_accepts_numpy_class_indices():
+    np = pytest.importorskip("numpy")
+    logits = [values([0.1, 2.0]), values([1.0, -1.0])]
+    assert cross_entropy(logits, np.array([1, 0])).data == cross_entropy(logits, [1, 0]).data

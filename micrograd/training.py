@@ -1,0 +1,291 @@
+"""One training loop, shared by the command line and the notebooks.
+
+Every step does what the classic micrograd demo does, in the same order:
+
+1. forward: score every sample of the batch with the model,
+2. loss: the data loss (mean over the batch) plus an L2 penalty on the weights,
+3. accuracy, read off the same scores,
+4. ``zero_grad()``, then ``backward()``,
+5. update every parameter with this step's learning rate.
+
+``train`` returns a ``History`` of what happened at every step, ready to plot.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from micrograd.datasets import make_moons, signed_labels
+from micrograd.engine import Value, _as_float
+from micrograd.errors import ShapeError
+from micrograd.losses import (
+    accuracy,
+    bce_with_logits,
+    cross_entropy,
+    l2_regularization,
+    mse_loss,
+    svm_loss,
+)
+from micrograd.nn import MLP, Module
+from micrograd.optim import SGD, Optimizer, Schedule
+
+LOSSES: dict[str, Callable[[list, list], Value]] = {
+    "svm": svm_loss,
+    "mse": mse_loss,
+    "bce": bce_with_logits,
+    "cross_entropy": cross_entropy,
+}
+
+
+class StepRecord(NamedTuple):
+    """What one training step measured (before its update)."""
+
+    step: int
+    loss: float
+    data_loss: float
+    accuracy: float
+    lr: float
+
+
+@dataclass
+class History:
+    """One list per quantity, one entry per step: ``history.loss[k]`` is the loss at step k.
+
+    ``loss`` includes the L2 penalty; ``data_loss`` is the loss on the data alone.
+    """
+
+    step: list[int] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    data_loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+
+    def append(self, record: StepRecord) -> None:
+        for name, value in record._asdict().items():
+            getattr(self, name).append(value)
+
+    def __len__(self) -> int:
+        return len(self.step)
+
+    @property
+    def final(self) -> StepRecord | None:
+        """The last step's record (``history.final.loss``), or None before any step."""
+        if not self.step:
+            return None
+        return StepRecord(
+            self.step[-1], self.loss[-1], self.data_loss[-1], self.accuracy[-1], self.lr[-1]
+        )
+
+    def __str__(self) -> str:
+        last = self.final
+        if last is None:
+            return "History (no steps yet)"
+        return f"History of {len(self)} steps; final {_describe(last)}"
+
+
+Callback = Callable[[int, Module, History], object]
+
+
+def train(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    *,
+    loss: str = "svm",
+    steps: int = 100,
+    lr: float | Schedule | None = None,
+    optimizer: Optimizer | None = None,
+    batch_size: int | None = None,
+    alpha: float = 1e-4,
+    seed: int = 0,
+    callbacks: Sequence[Callback] = (),
+    progress: bool = True,
+    log_every: int | None = None,
+) -> History:
+    """Train ``model`` on points ``X`` with labels ``y``; return the ``History``.
+
+    * ``loss``: 'svm' (labels 0/1 or -1/+1, one output), 'bce' (0/1, one
+      output, a logit), 'mse' (any numbers, one output), or 'cross_entropy'
+      (class indices, one output per class).
+    * ``lr``: a number, or a schedule ``step -> lr`` such as
+      ``linear_decay(1.0, 0.1, 100)`` (the classic demo). None means 1.0 for
+      the default optimizer, or the optimizer's own ``lr``.
+    * ``optimizer``: None for plain SGD (``p.data -= lr * p.grad``).
+    * ``batch_size``: None trains on all points at every step; an int draws a
+      random batch per step from ``random.Random(seed)``.
+    * ``alpha``: strength of the L2 penalty ``alpha * sum(p*p)``.
+    * ``callbacks``: each is called as ``callback(step, model, history)``
+      after the update; returning ``True`` stops training early.
+    * ``progress``: a tqdm bar if tqdm is installed (and ``TQDM_DISABLE`` is
+      not set); ``log_every=N`` prints a line every N steps instead, which
+      reads better in saved notebooks.
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"train: unknown loss {loss!r}; choose one of {list(LOSSES)}.")
+    X = _as_points(X)
+    targets = _as_targets(loss, y)
+    if len(X) != len(targets):
+        raise ShapeError(f"train: {len(X)} points in X but {len(targets)} labels in y.")
+    if not X:
+        raise ValueError("train: X is empty; give at least one data point.")
+    _check_int(steps, "steps", 1)
+    if batch_size is not None:
+        _check_int(batch_size, "batch_size", 1, len(X))
+    if log_every is not None:
+        _check_int(log_every, "log_every", 1)
+    alpha = _as_float(alpha, "train alpha")
+    schedule = lr if callable(lr) else None
+    if optimizer is None:
+        optimizer = SGD(model.parameters(), lr=1.0)
+    if lr is not None and schedule is None:
+        optimizer.lr = lr
+
+    rng = random.Random(seed)
+    params = model.parameters()
+    history = History()
+    bar = _progress_bar(steps) if progress else None
+    try:
+        for k in range(steps):
+            batch = range(len(X)) if batch_size is None else rng.sample(range(len(X)), batch_size)
+            yb = [targets[i] for i in batch]
+            scores = [_check_output(model(X[i]), loss) for i in batch]
+            data_loss = LOSSES[loss](scores, yb)
+            total_loss = data_loss + l2_regularization(params, alpha)
+            acc = _accuracy(loss, scores, yb)
+            model.zero_grad()
+            total_loss.backward()
+            if schedule is not None:
+                optimizer.lr = schedule(k)
+            record = StepRecord(k, total_loss.data, data_loss.data, acc, optimizer.lr)
+            optimizer.step()
+            history.append(record)
+            _report(record, bar, log_every, last=k == steps - 1)
+            stops = [callback(k, model, history) is True for callback in callbacks]  # call all
+            if any(stops):
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+# ------------------------------------------------------------------- helpers
+def predict(model: Module, X: Sequence[Sequence[float]]) -> list:
+    """The model's raw scores for every point, as plain floats (no graph kept).
+
+    One float per point for a one-output model, a list of floats per point otherwise.
+    """
+    out = []
+    for x in _as_points(X):
+        scores = model(x)
+        out.append([s.data for s in scores] if isinstance(scores, list) else scores.data)
+    return out
+
+
+def score(
+    model: Module, X: Sequence[Sequence[float]], y: Sequence[float], threshold: float = 0.0
+) -> float:
+    """Accuracy of ``model`` on ``(X, y)``: sign of the score (or argmax) against the label."""
+    return accuracy(predict(model, X), list(y), threshold)
+
+
+def classic_demo(seed: int = 1337) -> tuple[MLP, list[list[float]], list[float]]:
+    """The classic micrograd demo's model and data: ``MLP(2, [16, 16, 1])`` and 100 moons.
+
+    ``train(model, X, y, lr=linear_decay(1.0, 0.1, 100))`` then reproduces its
+    run exactly. The weights come from Python's global ``random`` after
+    ``random.seed(seed)``, as in the demo; the global state is put back afterwards.
+    """
+    saved = random.getstate()
+    try:
+        random.seed(seed)
+        model = MLP(2, [16, 16, 1])
+    finally:
+        random.setstate(saved)
+    X, y = make_moons(n_samples=100, noise=0.1, seed=seed)
+    return model, X, signed_labels(y)
+
+
+def _as_points(X: Sequence[Sequence[float]]) -> list[list[float]]:
+    """Plain Python floats: NumPy scalars would slow every operation down."""
+    try:
+        return [[_as_float(v, "train X") for v in row] for row in X]
+    except TypeError as exc:
+        raise TypeError(f"X must be a list of points, each a list of numbers: {exc}") from None
+
+
+def _as_targets(loss: str, y: Sequence[float]) -> list:
+    labels = list(y)
+    if loss == "svm":
+        return signed_labels(labels)
+    if loss == "bce":
+        return [1.0 if t > 0 else 0.0 for t in signed_labels(labels)]
+    if loss == "cross_entropy":
+        if any(int(t) != t for t in labels):
+            raise ValueError("train: cross_entropy needs class indices 0, 1, 2, ... as labels.")
+        return [int(t) for t in labels]
+    return [_as_float(t, "train y") for t in labels]
+
+
+def _check_int(value: object, name: str, low: int, high: int | None = None) -> None:
+    too_big = high is not None and isinstance(value, int) and value > high
+    if not isinstance(value, int) or isinstance(value, bool) or value < low or too_big:
+        limit = f" and <= {high}" if high is not None else ""
+        raise ValueError(f"train: {name}={value!r} must be an int >= {low}{limit}.")
+
+
+def _check_output(out: Value | list[Value], loss: str) -> Value | list[Value]:
+    """One output per sample for svm/bce/mse; one per class for cross_entropy."""
+    many = isinstance(out, list)
+    if many != (loss == "cross_entropy"):
+        fix = (
+            "give the model one output per class, e.g. MLP(2, [16, 3])"
+            if loss == "cross_entropy"
+            else "give the model one output (e.g. MLP(2, [16, 16, 1])) or use loss='cross_entropy'"
+        )
+        got = f"{len(out)} outputs" if many else "1 output"
+        raise ShapeError(f"train: loss {loss!r} cannot use a model with {got} per sample; {fix}.")
+    return out
+
+
+def _accuracy(loss: str, scores: list, labels: list) -> float:
+    if loss != "mse":
+        return accuracy(scores, labels)
+    kinds = set(labels)
+    if kinds <= {-1.0, 1.0}:
+        return accuracy(scores, labels)
+    if kinds <= {0.0, 1.0}:
+        return accuracy(scores, labels, threshold=0.5)
+    return math.nan  # regression: there are no classes to get right
+
+
+def _progress_bar(steps: int):
+    """A tqdm bar when tqdm is installed and not switched off with TQDM_DISABLE; else None."""
+    if os.environ.get("TQDM_DISABLE", "").lower() not in ("", "0", "false"):
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=steps, desc="training", unit="step")
+
+
+def _describe(record: StepRecord) -> str:
+    return f"loss {record.loss:.6f}, accuracy {record.accuracy:.1%}, lr {record.lr:.4g}"
+
+
+def _report(record: StepRecord, bar, log_every: int | None, last: bool) -> None:
+    if bar is not None:
+        bar.update(1)
+        bar.set_postfix(loss=f"{record.loss:.4f}", accuracy=f"{record.accuracy:.0%}")
+    if log_every and (record.step % log_every == 0 or last):
+        line = f"step {record.step}: {_describe(record)}"
+        if bar is not None:
+            bar.write(line)  # keeps the bar intact
+        else:
+            print(line)
