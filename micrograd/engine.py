@@ -43,6 +43,11 @@ def _as_float(data: object, context: str) -> float:
         )
     if isinstance(data, numbers.Real) and not isinstance(data, str):
         return float(data)
+    if getattr(data, "shape", None) == () and hasattr(data, "item"):
+        # A NumPy scalar that numbers.Real does not list (numpy.bool_), or a 0-d array.
+        data = data.item()
+        if isinstance(data, bool | int | float):
+            return float(data)
     if isinstance(data, complex | numbers.Complex):
         raise TypeError(
             f"{context}: got the complex number {data!r}. "
