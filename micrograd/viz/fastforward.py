@@ -50,16 +50,29 @@ def batch_forward(model: Callable, points: Sequence[Sequence[float]]) -> list:
     """``float_forward`` for every point: a float or a list of floats per point."""
     if not isinstance(model, Neuron | Layer | MLP):
         return [float_forward(model, p) for p in points]
-    np = require("numpy", extra="plot", purpose="Evaluating a model on a grid")
-    columns = [np.array([float(p[i]) for p in points]) for i in range(len(points[0]))]
     if isinstance(model, Neuron):
-        return _column_neuron(np, model, columns).tolist()
-    layers = model.layers if isinstance(model, MLP) else [model]
-    for layer in layers:
-        columns = [_column_neuron(np, n, columns) for n in layer.neurons]
+        np = require("numpy", extra="plot", purpose="Evaluating a model on a grid")
+        return _column_neuron(np, model, _columns(np, points)).tolist()
+    columns = layer_columns(model, points)[-1]
     if len(columns) == 1:
         return columns[0].tolist()
+    np = require("numpy", extra="plot", purpose="Evaluating a model on a grid")
     return np.stack(columns, axis=1).tolist()
+
+
+def layer_columns(model: Layer | MLP, points: Sequence[Sequence[float]]) -> list[list]:
+    """Every layer's outputs: per layer, one NumPy array per neuron (over the points)."""
+    np = require("numpy", extra="plot", purpose="Evaluating a model on a grid")
+    columns = _columns(np, points)
+    outputs = []
+    for layer in model.layers if isinstance(model, MLP) else [model]:
+        columns = [_column_neuron(np, n, columns) for n in layer.neurons]
+        outputs.append(columns)
+    return outputs
+
+
+def _columns(np, points: Sequence[Sequence[float]]) -> list:
+    return [np.array([float(p[i]) for p in points]) for i in range(len(points[0]))]
 
 
 def _column_neuron(np, neuron: Neuron, columns: list) -> object:
