@@ -28,10 +28,17 @@ Labels = list[int]
 
 
 # ------------------------------------------------------------------ checks
-def _check_n_samples(n_samples: object, minimum: int = 1) -> int:
-    if not isinstance(n_samples, int) or isinstance(n_samples, bool) or n_samples < minimum:
-        raise ValueError(f"n_samples={n_samples!r}: give an int >= {minimum}, e.g. n_samples=100.")
-    return n_samples
+def _check_count(value: object, name: str, minimum: int, maximum: int | None = None) -> int:
+    """An int (not a bool) in ``minimum .. maximum``, or a ValueError that says so."""
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
+        upper = f" and <= {maximum}" if maximum is not None else ""
+        raise ValueError(f"{name}={value!r}: give an int >= {minimum}{upper}.")
+    return value
 
 
 def _check_noise(noise: object, name: str = "noise") -> float:
@@ -44,12 +51,6 @@ def _check_seed(seed: object) -> int:
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise TypeError(f"seed={seed!r}: the seed must be an int, e.g. seed=0.")
     return seed
-
-
-def _check_count(value: object, name: str, minimum: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name}={value!r}: give an int >= {minimum}.")
-    return value
 
 
 # ------------------------------------------- NumPy's legacy RandomState, in pure Python
@@ -128,7 +129,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1337) -> tu
     random numbers NumPy would draw after ``np.random.seed(seed)``. So the
     default call returns exactly the classic micrograd demo's 100 points.
     """
-    n = _check_n_samples(n_samples)
+    n = _check_count(n_samples, "n_samples", 1)
     noise = _check_noise(noise)
     rng = _NumpyLegacyRandom(_check_seed(seed))
     n_out, n_in = n // 2, n - n // 2
@@ -154,7 +155,7 @@ def make_circles(
     Points are spread evenly around each circle, then moved by Gaussian noise.
     No straight line separates the classes, so a linear model fails here.
     """
-    n = _check_n_samples(n_samples)
+    n = _check_count(n_samples, "n_samples", 1)
     noise = _check_noise(noise)
     if not isinstance(factor, int | float) or not 0 < factor < 1:
         raise ValueError(f"factor={factor!r}: the inner radius must be between 0 and 1.")
@@ -179,7 +180,7 @@ def make_blobs(
     top of each other; ``std`` is the spread of each cloud. Sample ``i`` goes
     to class ``i % centers``, so the classes are balanced.
     """
-    n = _check_n_samples(n_samples)
+    n = _check_count(n_samples, "n_samples", 1)
     k = _check_count(centers, "centers", 1)
     std = _check_noise(std, "std")
     rng = random.Random(_check_seed(seed))
@@ -198,7 +199,7 @@ def make_spirals(
     around. Radius grows from 0 to 1 along each arm, which turns through one
     full circle; ``noise`` jitters the angle (in radians).
     """
-    n = _check_n_samples(n_samples)
+    n = _check_count(n_samples, "n_samples", 1)
     k = _check_count(n_arms, "n_arms", 1)
     noise = _check_noise(noise)
     rng = random.Random(_check_seed(seed))
@@ -220,7 +221,7 @@ def make_xor(n_samples: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[P
     The labels come from the clean point; ``noise`` then moves it, so a few
     points near the axes land in the "wrong" quadrant, as real data would.
     """
-    n = _check_n_samples(n_samples)
+    n = _check_count(n_samples, "n_samples", 1)
     noise = _check_noise(noise)
     rng = random.Random(_check_seed(seed))
     X = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(n)]
@@ -228,7 +229,9 @@ def make_xor(n_samples: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[P
     return _jitter_and_shuffle(X, y, noise, rng)
 
 
-def _jitter_and_shuffle(X: Points, y: Labels, noise: float, rng: random.Random):
+def _jitter_and_shuffle(
+    X: Points, y: Labels, noise: float, rng: random.Random
+) -> tuple[Points, Labels]:
     """Add Gaussian noise to every coordinate, then shuffle points and labels together."""
     for row in X:
         row[0] += rng.gauss(0.0, noise) if noise else 0.0

@@ -152,15 +152,10 @@ class Adam(Optimizer):
 
 
 # ----------------------------------------------------------------- schedules
-def _check_step(step: object) -> int:
-    if not isinstance(step, int) or isinstance(step, bool) or step < 0:
-        raise ValueError(f"schedule step={step!r}: must be an int >= 0.")
-    return step
-
-
-def _check_steps(steps: object) -> None:
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        raise ValueError(f"steps={steps!r}: must be an int >= 1.")
+def _check_int(value: object, name: str, low: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{name}={value!r}: must be an int >= {low}.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -170,7 +165,7 @@ class constant:  # lower case: a schedule reads like a function, constant(0.1)
     lr: float
 
     def __call__(self, step: int) -> float:
-        _check_step(step)
+        _check_int(step, "schedule step", 0)
         return self.lr
 
 
@@ -186,10 +181,10 @@ class linear_decay:
     steps: int = 100
 
     def __post_init__(self) -> None:
-        _check_steps(self.steps)
+        _check_int(self.steps, "steps", 1)
 
     def __call__(self, step: int) -> float:
-        if _check_step(step) >= self.steps:
+        if _check_int(step, "schedule step", 0) >= self.steps:
             return self.end
         return self.start - (self.start - self.end) * step / self.steps
 
@@ -203,10 +198,10 @@ class cosine_decay:
     steps: int = 100
 
     def __post_init__(self) -> None:
-        _check_steps(self.steps)
+        _check_int(self.steps, "steps", 1)
 
     def __call__(self, step: int) -> float:
-        progress = min(_check_step(step), self.steps) / self.steps
+        progress = min(_check_int(step, "schedule step", 0), self.steps) / self.steps
         return self.end + (self.start - self.end) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
@@ -219,8 +214,7 @@ class step_decay:
     every: int = 30
 
     def __post_init__(self) -> None:
-        if not isinstance(self.every, int) or isinstance(self.every, bool) or self.every < 1:
-            raise ValueError(f"every={self.every!r}: must be an int >= 1.")
+        _check_int(self.every, "every", 1)
 
     def __call__(self, step: int) -> float:
-        return self.start * self.factor ** (_check_step(step) // self.every)
+        return self.start * self.factor ** (_check_int(step, "schedule step", 0) // self.every)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from micrograd.datasets import make_moons, signed_labels
+from micrograd.datasets import _check_count, make_moons, signed_labels
 from micrograd.engine import Value, _as_float
 from micrograd.errors import ShapeError
 from micrograd.losses import (
@@ -133,11 +133,11 @@ def train(
         raise ShapeError(f"train: {len(X)} points in X but {len(targets)} labels in y.")
     if not X:
         raise ValueError("train: X is empty; give at least one data point.")
-    _check_int(steps, "steps", 1)
+    _check_count(steps, "steps", 1)
     if batch_size is not None:
-        _check_int(batch_size, "batch_size", 1, len(X))
+        _check_count(batch_size, "batch_size", 1, len(X))
     if log_every is not None:
-        _check_int(log_every, "log_every", 1)
+        _check_count(log_every, "log_every", 1)
     alpha = _as_float(alpha, "train alpha")
     schedule = lr if callable(lr) else None
     if optimizer is None:
@@ -230,13 +230,6 @@ def _as_targets(loss: str, y: Sequence[float]) -> list:
             raise ValueError("train: cross_entropy needs class indices 0, 1, 2, ... as labels.")
         return [int(t) for t in labels]
     return [_as_float(t, "train y") for t in labels]
-
-
-def _check_int(value: object, name: str, low: int, high: int | None = None) -> None:
-    too_big = high is not None and isinstance(value, int) and value > high
-    if not isinstance(value, int) or isinstance(value, bool) or value < low or too_big:
-        limit = f" and <= {high}" if high is not None else ""
-        raise ValueError(f"train: {name}={value!r} must be an int >= {low}{limit}.")
 
 
 def _check_output(out: Value | list[Value], loss: str) -> Value | list[Value]:
