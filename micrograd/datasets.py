@@ -1,6 +1,7 @@
 """Small 2-D toy datasets, in pure Python, every one seeded.
 
-Each ``make_*`` function returns ``(X, y)``: ``X`` a list of ``[x, y]`` points
+Every ``make_*`` function takes ``(n_samples, noise, seed)`` first, then its own
+options, and returns ``(X, y)``: ``X`` a list of ``[x, y]`` points
 (floats) and ``y`` a list of class indices ``0 .. k-1`` (ints). Both turn into
 arrays with ``numpy.array`` if you want them there.
 
@@ -148,7 +149,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1337) -> tu
 
 
 def make_circles(
-    n_samples: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int = 0
+    n_samples: int = 100, noise: float = 0.05, seed: int = 0, factor: float = 0.5
 ) -> tuple[Points, Labels]:
     """A small circle (class 1, radius ``factor``) inside a big one (class 0, radius 1).
 
@@ -172,26 +173,26 @@ def make_circles(
 
 
 def make_blobs(
-    n_samples: int = 100, centers: int = 3, std: float = 0.5, seed: int = 0
+    n_samples: int = 100, noise: float = 0.5, seed: int = 0, centers: int = 3
 ) -> tuple[Points, Labels]:
     """``centers`` round clouds of points, one class each.
 
     The centres sit evenly on a circle of radius 2, so the blobs never pile on
-    top of each other; ``std`` is the spread of each cloud. Sample ``i`` goes
+    top of each other; ``noise`` is the spread (standard deviation) of each cloud. Sample ``i`` goes
     to class ``i % centers``, so the classes are balanced.
     """
     n = _check_count(n_samples, "n_samples", 1)
     k = _check_count(centers, "centers", 1)
-    std = _check_noise(std, "std")
+    noise = _check_noise(noise)
     rng = random.Random(_check_seed(seed))
     angles = [2 * math.pi * c / k for c in range(k)]
     y = [i % k for i in range(n)]
     X = [[2 * math.cos(angles[c]), 2 * math.sin(angles[c])] for c in y]
-    return _jitter_and_shuffle(X, y, std, rng)
+    return _jitter_and_shuffle(X, y, noise, rng)
 
 
 def make_spirals(
-    n_samples: int = 100, n_arms: int = 2, noise: float = 0.2, seed: int = 0
+    n_samples: int = 100, noise: float = 0.2, seed: int = 0, n_arms: int = 2
 ) -> tuple[Points, Labels]:
     """``n_arms`` spirals winding out from the centre, one class per arm.
 

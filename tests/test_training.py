@@ -125,7 +125,7 @@ def test_every_binary_loss_learns(loss):
 def test_cross_entropy_learns_three_blobs():
     random.seed(0)
     model = MLP(2, [8, 3])
-    X, y = make_blobs(n_samples=30, centers=3, std=0.3, seed=0)
+    X, y = make_blobs(n_samples=30, noise=0.3, centers=3, seed=0)
     history = train(model, X, y, loss="cross_entropy", steps=20, lr=0.2, progress=False)
     assert history.loss[-1] < 0.5 * history.loss[0]
     assert history.accuracy[-1] == 1.0
