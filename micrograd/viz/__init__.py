@@ -24,9 +24,9 @@ _EXPORTS = {
     "plot_history": "history",
     "layer_stats": "gradflow",
     "plot_gradient_flow": "gradflow",
-    "BoundaryRecorder": "animate",
-    "animate": "animate",
-    "animate_training": "animate",
+    "BoundaryRecorder": "animation",
+    "animate": "animation",
+    "animate_training": "animation",
 }
 
 __all__ = sorted(_EXPORTS)
