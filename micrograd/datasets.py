@@ -12,8 +12,8 @@ same numbers without needing either library, so ``_NumpyLegacyRandom`` below
 repeats the few NumPy random draws that call makes. That works because NumPy's
 legacy generator and Python's ``random`` module are the same algorithm
 (the Mersenne Twister, MT19937); only the seeding and the way a draw is turned
-into a normal number or a shuffle differ, and those few lines are copied here
-as plain arithmetic. The other datasets use ``random.Random(seed)``.
+into a normal number or a shuffle differ, and those few steps are written
+out here as plain arithmetic. The other datasets use ``random.Random(seed)``.
 """
 
 from __future__ import annotations
@@ -273,7 +273,8 @@ def train_test_split(
 
     ``test_size`` is a fraction (0 < f < 1, rounded up to whole samples) or a
     count. With ``stratify=True`` each class is split on its own, so both
-    parts keep the class proportions; useful for small or unbalanced data.
+    parts keep the class proportions (rounding per class can move the test
+    size by a sample or so); useful for small or unbalanced data.
     """
     if len(X) != len(y):
         raise ShapeError(f"train_test_split: {len(X)} points in X but {len(y)} labels in y.")
