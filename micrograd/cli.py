@@ -17,6 +17,13 @@ from pathlib import Path
 from micrograd.errors import MissingExtraError
 
 DATASETS = ("moons", "circles", "blobs", "spirals", "xor")
+TITLES = {
+    "moons": "Two moons",
+    "circles": "Two circles",
+    "blobs": "Blobs",
+    "spirals": "Spirals",
+    "xor": "XOR",
+}
 
 
 def _positive_int(text: str) -> int:
@@ -193,7 +200,7 @@ def run_demo(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     data_path = args.out / "input_dataset.png"
     boundary_path = args.out / "classified_dataset.png"
-    _save(plot_dataset(X, y, title=f"The {args.dataset} dataset"), data_path)
+    _save(plot_dataset(X, y, title=f"{TITLES[args.dataset]}: the training data"), data_path)
     _save(
         plot_decision_boundary(
             model,
