@@ -16,15 +16,24 @@ def to_dot(spec: GraphSpec) -> str:
         f"  node [fontname={_q(FONT)}, fontsize=12, color={_q(palette.EDGE)}];",
         f"  edge [fontname={_q(FONT)}, fontsize=10, arrowsize=0.7];",
     ]
+    if spec.grid:  # keep each column in the given top-to-bottom order
+        lines.append("  graph [ordering=out, ranksep=1.2, splines=line];")
+        lines.append("  edge [tailport=e, headport=w];")
     for node in spec.nodes:
         lines.append(f"  {node.id} [{_node_attrs(node, spec.rankdir)}];")
+    for column in _columns(spec):
+        lines.append("  { rank=same; " + " ".join(column) + " }")
     for e in spec.edges:
         attrs = [f"color={_q(e.color)}"]
         if e.label:
             attrs.append(f"label={_q(e.label)}")
             attrs.append(f"fontcolor={_q(palette.TEXT)}")
-        if e.bold:
+        if e.width is not None:
+            attrs.append(f"penwidth={e.width:.2f}")
+        elif e.bold:
             attrs.append("penwidth=2.5")
+        if not e.arrow:
+            attrs.append("arrowhead=none")
         lines.append(f"  {e.src} -> {e.dst} [{', '.join(attrs)}];")
     if spec.legend:
         text = "".join(_escape(line) + "\\l" for line in spec.legend)
@@ -33,13 +42,23 @@ def to_dot(spec: GraphSpec) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _columns(spec: GraphSpec) -> list[list[str]]:
+    if not spec.grid:
+        return []
+    columns: dict[int, list[tuple[int, str]]] = {}
+    for node_id, (col, row) in spec.grid.items():
+        columns.setdefault(col, []).append((row, node_id))
+    return [[n for _, n in sorted(columns[c])] for c in sorted(columns)]
+
+
 def _node_attrs(node: Node, rankdir: str) -> str:
     attrs = [f"style=filled, fillcolor={_q(node.fill)}"]
     if node.kind == "value":
         body = " | ".join(_escape_record(f) for f in node.fields)
         # In a left-right layout a record's top-level fields stack vertically;
         # braces turn them back into one horizontal row.
-        label = f"{{ {body} }}" if rankdir in ("LR", "RL") else body
+        row = (rankdir in ("LR", "RL")) != node.stacked
+        label = f"{{ {body} }}" if row else body
         attrs.append(f"shape=record, label={_q(label)}")
     else:
         attrs.append(f"shape=ellipse, height=0.3, margin=0.04, label={_q(node.fields[0])}")

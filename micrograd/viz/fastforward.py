@@ -46,6 +46,15 @@ def _layer(layer: Layer, x: Sequence[float]) -> list[float]:
     return [_neuron(n, x) for n in layer.neurons]
 
 
+def layer_outputs(model: MLP, x: Sequence[float]) -> list[list[float]]:
+    """Each layer's outputs for one input point, as floats."""
+    out, outputs = [float(v) for v in x], []
+    for layer in model.layers:
+        out = _layer(layer, out)
+        outputs.append(out)
+    return outputs
+
+
 def batch_forward(model: Callable, points: Sequence[Sequence[float]]) -> list:
     """``float_forward`` for every point: a float or a list of floats per point."""
     if not isinstance(model, Neuron | Layer | MLP):

@@ -24,6 +24,7 @@ FONT_SIZE = 10.0
 CHAR_W = 0.61 * FONT_SIZE  # DejaVu Sans Mono advance width
 PAD = 6.0
 BOX_H = 2.1 * FONT_SIZE
+ROW_H = 1.7 * FONT_SIZE  # one field of a stacked box
 LABEL_CHAR_W = 0.6 * 8.5  # edge labels are 8.5 pt DejaVu Sans
 SIBLING_GAP = 14.0
 MARGIN = 12.0
@@ -53,13 +54,34 @@ def field_widths(node: Node) -> list[float]:
 
 def node_size(node: Node) -> tuple[float, float]:
     """(width, height) in points of the node as drawn."""
+    if node.kind == "value" and node.stacked:
+        return max(field_widths(node)), ROW_H * len(node.fields)
     if node.kind == "value":
         return sum(field_widths(node)), BOX_H
     return max(len(node.fields[0]) * CHAR_W + 2.5 * PAD, 30.0), 1.7 * FONT_SIZE
 
 
+def grid_layout(spec: GraphSpec) -> dict[str, tuple[float, float]]:
+    """Centres for a spec with fixed (column, row) places: columns left to right, centred."""
+    sizes = {n.id: node_size(n) for n in spec.nodes}
+    columns: dict[int, list[tuple[int, str]]] = {}
+    for node_id, (col, row) in spec.grid.items():
+        columns.setdefault(col, []).append((row, node_id))
+    pos, x = {}, 0.0
+    for col in sorted(columns):
+        ids = [n for _, n in sorted(columns[col])]
+        width = max(sizes[n][0] for n in ids)
+        pitch = max(sizes[n][1] for n in ids) + SIBLING_GAP
+        for k, n in enumerate(ids):
+            pos[n] = (x + width / 2, ((len(ids) - 1) / 2 - k) * pitch)
+        x += width + 90.0
+    return pos
+
+
 def layout(spec: GraphSpec) -> tuple[dict[str, tuple[float, float]], dict[int, list]]:
     """Centres of nodes, and bend points per edge index, in drawing coordinates."""
+    if spec.grid:
+        return grid_layout(spec), {}
     gg = require("grandalf.graphs", extra="graph", purpose="Drawing graphs without Graphviz")
     gl = require("grandalf.layouts", extra="graph", purpose="Drawing graphs without Graphviz")
     across = spec.rankdir in ("LR", "RL")
@@ -156,6 +178,14 @@ def _draw_node(ax, node: Node, centre: tuple[float, float]) -> None:
         return
     left = x - w / 2
     ax.add_patch(Rectangle((left, y - h / 2), w, h, fc=node.fill, ec=node.border, lw=lw, zorder=3))
+    if node.stacked:
+        for k, text in enumerate(node.fields):
+            top = y + h / 2 - k * ROW_H
+            if k:
+                ax.plot([left, left + w], [top, top], color=palette.EDGE, lw=0.7, zorder=4)
+            ax.text(x, top - ROW_H / 2, text, ha="center", va="center", fontsize=FONT_SIZE,
+                    family="monospace", color=palette.TEXT, zorder=4)  # fmt: skip
+        return
     for k, (text, fw) in enumerate(zip(node.fields, field_widths(node))):
         if k:
             ax.plot([left, left], [y - h / 2, y + h / 2], color=palette.EDGE, lw=0.7, zorder=4)
@@ -173,8 +203,9 @@ def _draw_edge(ax, spec: GraphSpec, i: int, pos, sizes, bend: list) -> None:
     end = _side(pos[e.dst], sizes[e.dst], spec.rankdir, leaving=False)
     twins = [j for j, o in enumerate(spec.edges) if (o.src, o.dst) == (e.src, e.dst)]
     points = [start, *bend, end]
-    lw = 2.2 if e.bold else 1.0
-    style = dict(arrowstyle="-|>", mutation_scale=10, color=e.color, lw=lw, zorder=2)
+    lw = e.width if e.width is not None else 2.2 if e.bold else 1.0
+    arrowstyle = "-|>" if e.arrow else "-"
+    style = dict(arrowstyle=arrowstyle, mutation_scale=10, color=e.color, lw=lw, zorder=2)
     k = twins.index(i) - (len(twins) - 1) / 2  # 0 unless the same child is used twice
     if k and not bend:  # a + a: bow the two edges apart
         arrow = FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={0.35 * k}", **style)

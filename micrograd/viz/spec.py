@@ -35,6 +35,7 @@ class Node:
     fill: str
     border: str = palette.EDGE
     bold: bool = False
+    stacked: bool = False  # fields one above the other instead of side by side
 
 
 @dataclass
@@ -44,6 +45,8 @@ class Edge:
     label: str = ""
     color: str = palette.EDGE
     bold: bool = False
+    width: float | None = None  # line width in points; None: normal (or bold)
+    arrow: bool = True
 
 
 @dataclass
@@ -53,6 +56,8 @@ class GraphSpec:
     rankdir: str = "LR"
     legend: list[str] = field(default_factory=list)
     root: str = ""  # id of the output value, used to rank the layout from the output back
+    # Fixed (column, row) places, for pictures that are grids already (draw_neurons).
+    grid: dict[str, tuple[int, int]] | None = None
 
 
 def fmt(x: float) -> str:
