@@ -63,3 +63,17 @@ def test_missing_pillow_names_the_anim_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "PIL", None)
     with pytest.raises(MissingExtraError, match=r"micrograd\[anim\]"):
         animate(rec)
+
+
+def test_animate_backward_has_one_frame_per_step_and_changes_no_grad(tmp_path):
+    from micrograd.engine import Value
+    from micrograd.viz import animate_backward, backward_steps
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    out = (a * b + 1.0).tanh()
+    steps = len(list(backward_steps(out)))
+    result = animate_backward(out, tmp_path / "bw.gif", engine="python", legend=False)
+    with Image.open(tmp_path / "bw.gif") as im:
+        assert im.n_frames == steps
+    assert result.gif.startswith(b"GIF8")
+    assert a.grad == 0.0 and out.grad == 0.0

@@ -172,3 +172,28 @@ def test_importing_viz_needs_no_plotting_library():
     repo = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_graphviz_stays_quiet_on_stderr():
+    """Graphviz's Fontconfig warns once per process, so render in a fresh one."""
+    import subprocess
+
+    code = (
+        "from micrograd.engine import Value\n"
+        "from micrograd.viz import draw_dot\n"
+        "v = Value(2.0, label='a') * 3.0\n"
+        "draw_dot(v, engine='graphviz').pipe('png')\n"
+        "import sys; print('rendered', file=sys.stderr)\n"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo)
+    assert out.stderr.strip() == "rendered"  # Python's own stderr still works afterwards
+
+
+def test_grad_scale_fixes_the_darkest_colour():
+    x = Value(1.0, label="x")
+    y = x * 1.0
+    y.backward()
+    full = draw_dot(y).source
+    half = draw_dot(y, grad_scale=2.0).source
+    assert 'fillcolor="#ef8a62"' in full and 'fillcolor="#ef8a62"' not in half

@@ -105,3 +105,13 @@ def test_multiclass_boundary_colours_the_winning_class():
     png_of(ax)
     with pytest.raises(ValueError, match="3 classes but the model gives 2"):
         plot_decision_boundary(MLP(2, [4, 2]), X, y3, resolution=10)
+
+
+def test_plots_without_matplotlib_name_the_plot_extra(monkeypatch):
+    import sys
+
+    from micrograd.errors import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(MissingExtraError, match=r"micrograd\[plot\]"):
+        plot_dataset(X, Y)

@@ -27,6 +27,8 @@ _EXPORTS = {
     "BoundaryRecorder": "animation",
     "animate": "animation",
     "animate_training": "animation",
+    "animate_backward": "animation",
+    "GifAnimation": "animation",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -5,11 +5,14 @@ calls ``rec(step, model, history)`` after every update, and every ``every``
 steps it evaluates the model on a grid (fast: plain floats, no graph).
 ``animate(rec, "boundary.gif")`` turns the snapshots into a GIF that also
 shows inline in a notebook. ``animate_training`` does both in one call.
+``animate_backward`` makes a GIF of backpropagation itself, one frame per
+``backward_steps`` frame.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -20,7 +23,7 @@ from typing import Any
 from micrograd.errors import require
 from micrograd.viz.boundary import DecisionGrid, decision_grid, draw_grid
 from micrograd.viz.data_plot import plot_dataset
-from micrograd.viz.mpl import check_points, decorate, pyplot
+from micrograd.viz.mpl import check_points, decorate, figure_size, pyplot
 
 
 @dataclass
@@ -75,11 +78,16 @@ def _last(history: Any, key: str) -> float | None:
     return float(values[-1]) if values else None
 
 
-class TrainingAnimation:
-    """A GIF in memory: shows inline in Jupyter, ``.save(path)`` writes it."""
+class GifAnimation:
+    """A GIF in memory: shows inline in Jupyter, ``.save(path)`` writes it.
 
-    def __init__(self, gif: bytes, path: Path | None = None, history: Any = None) -> None:
-        self.gif, self.path, self.history = gif, path, history
+    ``history`` holds what ``train`` returned, when the GIF came from ``animate_training``.
+    """
+
+    def __init__(
+        self, gif: bytes, path: Path | None = None, history: Any = None, alt: str = "animation"
+    ) -> None:
+        self.gif, self.path, self.history, self.alt = gif, path, history, alt
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         path = Path(path)
@@ -88,11 +96,11 @@ class TrainingAnimation:
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.gif).decode("ascii")
-        return f'<img src="data:image/gif;base64,{data}" alt="decision boundary during training"/>'
+        return f'<img src="data:image/gif;base64,{data}" alt="{self.alt}"/>'
 
     def __repr__(self) -> str:
         where = f" saved at {self.path}" if self.path else ""
-        return f"<TrainingAnimation: GIF of {len(self.gif)} bytes{where}>"
+        return f"<GifAnimation: GIF of {len(self.gif)} bytes{where}>"
 
 
 def animate(
@@ -102,7 +110,7 @@ def animate(
     fps: int = 4,
     dpi: int = 90,
     title: str | None = "decision boundary during training",
-) -> TrainingAnimation:
+) -> GifAnimation:
     """Render the recorder's snapshots as a GIF (written to ``path`` if given)."""
     if not recorder.snapshots:
         raise ValueError(
@@ -113,12 +121,11 @@ def animate(
     mpl_anim = require("matplotlib.animation", extra="anim", purpose="Animations")
     plt = pyplot()
     first = recorder.snapshots[0].grid
-    ratio = (first.ys[-1] - first.ys[0]) / (first.xs[-1] - first.xs[0])
-    height = min(max(4.4 * ratio, 2.8), 7.0) + 1.3
-    fig, ax = plt.subplots(figsize=(5.5, height))
+    width, height = figure_size([(first.xs[0], first.ys[0]), (first.xs[-1], first.ys[-1])], 1.3)
+    fig, ax = plt.subplots(figsize=(width, height))
     # Fixed margins (in inches) instead of a layout engine: every frame keeps the same
     # frame, and rendering is several times faster.
-    fig.subplots_adjust(left=0.6 / 5.5, right=1 - 0.15 / 5.5, bottom=0.5 / height,
+    fig.subplots_adjust(left=0.6 / width, right=1 - 0.15 / width, bottom=0.5 / height,
                         top=1 - 0.7 / height)  # fmt: skip
 
     def draw(k: int) -> list:
@@ -141,7 +148,7 @@ def animate(
         anim.save(out, writer=mpl_anim.PillowWriter(fps=fps), dpi=dpi)
         gif = out.read_bytes()
     plt.close(fig)
-    return TrainingAnimation(gif, target)
+    return GifAnimation(gif, target, alt="decision boundary during training")
 
 
 def animate_training(
@@ -154,7 +161,7 @@ def animate_training(
     resolution: int = 50,
     fps: int = 4,
     **train_kwargs: Any,
-) -> TrainingAnimation:
+) -> GifAnimation:
     """Train with ``micrograd.training.train`` and return the boundary's evolution as a GIF.
 
     Extra keyword arguments go to ``train`` (loss, steps, lr, ...); the returned
@@ -172,3 +179,46 @@ def animate_training(
     result = animate(recorder, path, fps=fps)
     result.history = history
     return result
+
+
+def animate_backward(
+    root: Any,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    seconds_per_step: float = 1.2,
+    engine: str = "auto",
+    **draw_kwargs: Any,
+) -> GifAnimation:
+    """A GIF of gradients filling in from the output to the leaves (nothing is mutated).
+
+    Each frame is ``draw_dot(frame, format='png', ...)`` for a frame of
+    ``backward_steps(root)``; extra keyword arguments go to ``draw_dot``.
+    """
+    from micrograd.viz.graph import draw_dot
+    from micrograd.viz.stepper import backward_steps
+
+    image = require("PIL.Image", extra="anim", purpose="Saving GIF animations")
+    frames = list(backward_steps(root))
+    # One colour scale for the whole film: the final gradients' largest |grad|.
+    scale = max(abs(g) for g in frames[-1].grads.values())
+    draw_kwargs.setdefault("grad_scale", scale)
+    pictures = []
+    for frame in frames:
+        png = draw_dot(frame, format="png", engine=engine, **draw_kwargs).pipe("png")
+        pictures.append(image.open(io.BytesIO(png)).convert("RGB"))
+    # Numbers of different widths can change the layout a little: pad to one size.
+    size = (max(p.width for p in pictures), max(p.height for p in pictures))
+    canvases = []
+    for p in pictures:
+        canvas = image.new("RGB", size, "white")
+        canvas.paste(p, (0, 0))
+        canvases.append(canvas)
+    buf = io.BytesIO()
+    duration = [int(1000 * seconds_per_step)] * (len(canvases) - 1) + [3000]  # linger at the end
+    canvases[0].save(buf, format="GIF", save_all=True, append_images=canvases[1:],
+                   duration=duration, loop=0)  # fmt: skip
+    gif = buf.getvalue()
+    target = Path(path) if path is not None else None
+    if target is not None:
+        target.write_bytes(gif)
+    return GifAnimation(gif, target, alt="backpropagation, one node at a time")

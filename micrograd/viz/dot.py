@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from micrograd.viz import palette
-from micrograd.viz.spec import GraphSpec, Node
+from micrograd.viz.spec import GraphSpec, Node, grid_columns
 
 FONT = "Helvetica,Arial,sans-serif"
 
@@ -21,7 +21,7 @@ def to_dot(spec: GraphSpec) -> str:
         lines.append("  edge [tailport=e, headport=w];")
     for node in spec.nodes:
         lines.append(f"  {node.id} [{_node_attrs(node, spec.rankdir)}];")
-    for column in _columns(spec):
+    for column in grid_columns(spec):
         lines.append("  { rank=same; " + " ".join(column) + " }")
     for e in spec.edges:
         attrs = [f"color={_q(e.color)}"]
@@ -40,15 +40,6 @@ def to_dot(spec: GraphSpec) -> str:
         lines.append(f'  label="{text}"; labelloc=b; labeljust=l;')
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def _columns(spec: GraphSpec) -> list[list[str]]:
-    if not spec.grid:
-        return []
-    columns: dict[int, list[tuple[int, str]]] = {}
-    for node_id, (col, row) in spec.grid.items():
-        columns.setdefault(col, []).append((row, node_id))
-    return [[n for _, n in sorted(columns[c])] for c in sorted(columns)]
 
 
 def _node_attrs(node: Node, rankdir: str) -> str:

@@ -87,6 +87,7 @@ def draw_dot(
     engine: str = "auto",
     max_nodes: int | None = 200,
     legend: bool = True,
+    grad_scale: float | None = None,
 ) -> GraphDrawing:
     """Draw the graph that computed ``root``: values as boxes, operations as ovals.
 
@@ -96,6 +97,8 @@ def draw_dot(
     chain rule by eye. ``highlight`` marks a value and its paths to the output.
     ``step=k`` (or passing a frame from ``backward_steps``) draws the gradients
     after k steps of backpropagation, without changing any ``.grad``.
+    ``grad_scale`` fixes the |grad| drawn darkest (default: the largest shown),
+    e.g. to keep colours comparable across frames.
     Graphs with more than ``max_nodes`` values raise ``GraphTooLargeError``.
     """
     frame = root if isinstance(root, BackwardFrame) else None
@@ -117,6 +120,7 @@ def draw_dot(
         current=frame.node if frame else None,
         max_nodes=max_nodes,
         legend=legend,
+        grad_scale=grad_scale,
     )
     if frame is not None and legend:
         spec.legend.insert(0, frame.describe())

@@ -20,17 +20,25 @@ def numpy() -> Any:
     return require("numpy", extra="plot", purpose="Plotting")
 
 
-def axes_or_new(ax: Any = None, points: Sequence[tuple[float, float]] = ()) -> Any:
-    """The given Axes, or a fresh one on a figure shaped like the data (no empty bands)."""
-    if ax is not None:
-        return ax
+def figure_size(points: Sequence[tuple[float, float]], extra: float = 0.9) -> tuple[float, float]:
+    """(width, height) in inches for a plot shaped like the data, so no empty bands.
+
+    ``extra`` is room for the title and axis labels.
+    """
     width, height = 5.5, 5.0
     if points:
         dx = max(p[0] for p in points) - min(p[0] for p in points)
         dy = max(p[1] for p in points) - min(p[1] for p in points)
         if dx > 0 and dy > 0:
-            height = min(max(4.6 * dy / dx, 2.8), 7.0) + 0.9  # + room for title and labels
-    _, ax = pyplot().subplots(figsize=(width, height), layout="constrained")
+            height = min(max(4.6 * dy / dx, 2.8), 7.0) + extra
+    return width, height
+
+
+def axes_or_new(ax: Any = None, points: Sequence[tuple[float, float]] = ()) -> Any:
+    """The given Axes, or a fresh one on a figure shaped like the data."""
+    if ax is not None:
+        return ax
+    _, ax = pyplot().subplots(figsize=figure_size(points), layout="constrained")
     return ax
 
 

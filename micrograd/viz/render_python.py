@@ -18,7 +18,7 @@ import io
 
 from micrograd.errors import require
 from micrograd.viz import palette
-from micrograd.viz.spec import GraphSpec, Node
+from micrograd.viz.spec import GraphSpec, Node, grid_columns
 
 FONT_SIZE = 10.0
 CHAR_W = 0.61 * FONT_SIZE  # DejaVu Sans Mono advance width
@@ -64,12 +64,8 @@ def node_size(node: Node) -> tuple[float, float]:
 def grid_layout(spec: GraphSpec) -> dict[str, tuple[float, float]]:
     """Centres for a spec with fixed (column, row) places: columns left to right, centred."""
     sizes = {n.id: node_size(n) for n in spec.nodes}
-    columns: dict[int, list[tuple[int, str]]] = {}
-    for node_id, (col, row) in spec.grid.items():
-        columns.setdefault(col, []).append((row, node_id))
     pos, x = {}, 0.0
-    for col in sorted(columns):
-        ids = [n for _, n in sorted(columns[col])]
+    for ids in grid_columns(spec):
         width = max(sizes[n][0] for n in ids)
         pitch = max(sizes[n][1] for n in ids) + SIBLING_GAP
         for k, n in enumerate(ids):

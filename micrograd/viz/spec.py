@@ -60,6 +60,14 @@ class GraphSpec:
     grid: dict[str, tuple[int, int]] | None = None
 
 
+def grid_columns(spec: GraphSpec) -> list[list[str]]:
+    """Node ids per column of ``spec.grid``, each column in row order."""
+    columns: dict[int, list[tuple[int, str]]] = {}
+    for node_id, (col, row) in (spec.grid or {}).items():
+        columns.setdefault(col, []).append((row, node_id))
+    return [[n for _, n in sorted(columns[c])] for c in sorted(columns)]
+
+
 def fmt(x: float) -> str:
     """Four decimals for everyday numbers, scientific notation for tiny or huge ones."""
     if x == 0 or 1e-3 <= abs(x) < 1e5:
@@ -106,11 +114,15 @@ def build_spec(
     current: Value | None = None,
     max_nodes: int | None = 200,
     legend: bool = True,
+    grad_scale: float | None = None,
 ) -> GraphSpec:
-    """The drawing plan for ``root``; ``grads`` overrides ``.grad`` (used by the stepper)."""
+    """The drawing plan for ``root``; ``grads`` overrides ``.grad`` (used by the stepper).
+
+    ``grad_scale`` is the |grad| drawn darkest; by default the largest in the graph.
+    """
     order = graph_nodes(root, max_nodes)
     grad_of = grads.__getitem__ if grads is not None else (lambda v: v.grad)
-    scale = max((abs(grad_of(v)) for v in order), default=0.0)
+    scale = grad_scale or max((abs(grad_of(v)) for v in order), default=0.0)
     ids = {v: f"v{i}" for i, v in enumerate(order)}
     if highlight is not None and highlight not in ids:
         raise ValueError(f"highlight={highlight!r} is not a value inside the drawn graph.")
