@@ -212,7 +212,8 @@ def _draw_edge(ax, spec: GraphSpec, i: int, pos, sizes, bend: list) -> None:
             points = [(x + dx, y + dy) for x, y in points]
         codes = [Path.MOVETO] + [Path.LINETO] * (len(points) - 1)
         arrow = FancyArrowPatch(path=Path(points, codes), **style)
-        mid = _label_spot(points[-2], points[-1], k)
+        fan_in = sum(o.dst == e.dst for o in spec.edges)
+        mid = _label_spot(points[-2], points[-1], k, near_start=fan_in > 2)
     ax.add_patch(arrow)
     if e.label:
         box = dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85)
@@ -220,11 +221,19 @@ def _draw_edge(ax, spec: GraphSpec, i: int, pos, sizes, bend: list) -> None:
                 zorder=5, bbox=box)  # fmt: skip
 
 
-def _label_spot(a, b, k: float) -> tuple[float, float]:
-    """Near the arrow's end (where it is clear whose edge it is); twins one behind the other."""
+def _label_spot(a, b, k: float, near_start: bool = False) -> tuple[float, float]:
+    """Where an edge's ∂ label goes on the segment a -> b.
+
+    Near the arrow's end, where it is clear whose edge it is; twins one behind
+    the other. When many edges converge on one node their ends crowd together,
+    so there the labels sit near the start instead, where the edges are apart.
+    """
     (ax0, ay0), (bx, by) = a, b
     length = max(((bx - ax0) ** 2 + (by - ay0) ** 2) ** 0.5, 1e-9)
-    back = min(length * 0.5, 55.0) * (1.0 + (k + 0.5 if k else 0.0))
+    if near_start:
+        back = length - min(0.35 * length, 60.0)
+    else:
+        back = min(length * 0.5, 55.0) * (1.0 + (k + 0.5 if k else 0.0))
     back = min(back, 0.9 * length)
     return bx - (bx - ax0) * back / length, by - (by - ay0) * back / length
 
