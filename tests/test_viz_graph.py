@@ -93,6 +93,7 @@ def test_highlight_marks_a_node_and_its_path_to_the_output():
     bold = [ln for ln in src.splitlines() if "penwidth=3" in ln]
     assert len(bold) == 3  # c, d and out; a, b and e are not on c's path
     assert not any("a | data" in ln or "e | data" in ln for ln in bold)
+    assert "orange: 'c' and every path from it to the output" in src
     with pytest.raises(ValueError, match="not a value inside"):
         draw_dot(out, highlight=Value(1.0))
 

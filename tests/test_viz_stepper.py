@@ -61,5 +61,6 @@ def test_draw_dot_of_a_frame_and_of_step_agree():
     assert src == draw_dot(out, step=2).source
     assert "step 2:" in src
     assert "penwidth=3" in src  # the node just processed is outlined
+    assert "green: the node just processed" in src
     with pytest.raises(ValueError, match="steps 0 to"):
         draw_dot(out, step=len(frames))

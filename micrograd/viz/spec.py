@@ -160,6 +160,11 @@ def build_spec(
                 )
             )
     notes = _legend(show_local, show_grad, color_by_grad, scale) if legend else []
+    if legend and highlight is not None:
+        name = f"'{highlight.label}'" if highlight.label else "the highlighted value"
+        notes.append(f"orange: {name} and every path from it to the output")
+    if legend and current is not None:
+        notes.append("green: the node just processed and the edges its grad just flowed along")
     return GraphSpec(nodes, edges, check_rankdir(rankdir), notes, ids[root])
 
 
