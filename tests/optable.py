@@ -100,11 +100,13 @@ def _torch():
 
 
 def _relu_sym(x):
-    return sympy.Piecewise((x, x > 0), (0, True))
+    # Written with Abs rather than Piecewise: the derivative of a Piecewise
+    # keeps branches that are never taken, such as 1/0 in d/dx 1/relu(x).
+    return (x + sympy.Abs(x)) / 2
 
 
 def _leaky_sym(x, slope=0.01):
-    return sympy.Piecewise((x, x > 0), (slope * x, True))
+    return (x + sympy.Abs(x)) / 2 + slope * (x - sympy.Abs(x)) / 2
 
 
 def _sigmoid_sym(x):

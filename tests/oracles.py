@@ -28,6 +28,11 @@ def micrograd(build: Callable[[list[Value]], Value], point: Point) -> Answer:
     return out.data, [leaf.grad for leaf in leaves]
 
 
+def exact(x: float) -> sympy.Expr:
+    """A float (or int) as the sympy number of exactly the same value."""
+    return sympy.Integer(x) if isinstance(x, int) else sympy.Float(x, 30)
+
+
 def symbolic(build: Callable[..., Any], n_leaves: int, n_numbers: int = 0):
     """Exact derivatives: ``sympy.diff`` of the formula, evaluated to 30 digits.
 
