@@ -115,11 +115,15 @@ def layout(spec: GraphSpec) -> tuple[dict[str, tuple[float, float]], dict[int, l
 
 
 def rank_gap(spec: GraphSpec) -> float:
-    """Room between ranks: in a left-right picture the ∂ labels must fit across it."""
+    """Room between ranks: for the ∂ labels, and more where many edges converge."""
+    fan_in: dict[str, int] = {}
+    for e in spec.edges:
+        fan_in[e.dst] = fan_in.get(e.dst, 0) + 1
+    crowd = 10.0 * max(max(fan_in.values(), default=0) - 2, 0)
     if spec.rankdir in ("TB", "BT"):
-        return 42.0
+        return 42.0 + crowd
     longest = max((len(e.label) for e in spec.edges), default=0)
-    return max(40.0, longest * LABEL_CHAR_W + 30.0)
+    return max(40.0, longest * LABEL_CHAR_W + 30.0) + crowd
 
 
 def _orient(xy: tuple[float, float], rankdir: str) -> tuple[float, float]:
@@ -149,8 +153,9 @@ def render_spec(spec: GraphSpec, fmt: str, dpi: int = 100) -> bytes:
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_axis_off()
+    ends = _spread_ends(spec, pos, sizes, bends)
     for i in range(len(spec.edges)):
-        _draw_edge(ax, spec, i, pos, sizes, bends.get(i, []))
+        _draw_edge(ax, spec, i, pos, sizes, bends.get(i, []), ends.get(i))
     for n in spec.nodes:
         _draw_node(ax, n, pos[n.id])
     for k, line in enumerate(spec.legend):
@@ -190,13 +195,13 @@ def _draw_node(ax, node: Node, centre: tuple[float, float]) -> None:
         left += fw
 
 
-def _draw_edge(ax, spec: GraphSpec, i: int, pos, sizes, bend: list) -> None:
+def _draw_edge(ax, spec: GraphSpec, i: int, pos, sizes, bend: list, end=None) -> None:
     from matplotlib.patches import FancyArrowPatch
     from matplotlib.path import Path
 
     e = spec.edges[i]
     start = _side(pos[e.src], sizes[e.src], spec.rankdir, leaving=True)
-    end = _side(pos[e.dst], sizes[e.dst], spec.rankdir, leaving=False)
+    end = end or _side(pos[e.dst], sizes[e.dst], spec.rankdir, leaving=False)
     twins = [j for j, o in enumerate(spec.edges) if (o.src, o.dst) == (e.src, e.dst)]
     points = [start, *bend, end]
     lw = e.width if e.width is not None else 2.2 if e.bold else 1.0
@@ -219,6 +224,40 @@ def _draw_edge(ax, spec: GraphSpec, i: int, pos, sizes, bend: list) -> None:
         box = dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85)
         ax.text(*mid, e.label, ha="center", va="center", fontsize=8.5, color=palette.TEXT,
                 zorder=5, bbox=box)  # fmt: skip
+
+
+def _spread_ends(spec: GraphSpec, pos, sizes, bends) -> dict[int, tuple[float, float]]:
+    """Fan the arrow heads of many edges into one oval across its side, in source order.
+
+    Without this, every edge into an n-ary node ('Σw·x+b', 'sum') ends at the same point.
+    """
+    across = 1 if spec.rankdir in ("LR", "RL") else 0  # the coordinate along the side
+    incoming: dict[str, list[int]] = {}
+    for i, e in enumerate(spec.edges):
+        incoming.setdefault(e.dst, []).append(i)
+    ends = {}
+    for dst, edges in incoming.items():
+        if len(edges) < 2 or dst not in pos:
+            continue
+
+        def approach(i: int) -> float:  # where the edge comes from, along the side
+            last = bends[i][-1] if bends.get(i) else pos[spec.edges[i].src]
+            return last[across]
+
+        edges = sorted(edges, key=approach)
+        (cx, cy), (w, h) = pos[dst], sizes[dst]
+        half = (h if across else w) / 2
+        step = min(1.6 * half / (len(edges) - 1), 7.0)
+        for k, i in enumerate(edges):
+            offset = (k - (len(edges) - 1) / 2) * step
+            # a point on the oval's boundary at that offset, on the side facing the leaves
+            depth = ((w if across else h) / 2) * (1 - min(abs(offset) / half, 1) ** 2) ** 0.5
+            x, y = _side((cx, cy), (0.0, 0.0), spec.rankdir, leaving=False)
+            if across:
+                ends[i] = (x + (-depth if spec.rankdir == "LR" else depth), y + offset)
+            else:
+                ends[i] = (x + offset, y + (depth if spec.rankdir == "TB" else -depth))
+    return ends
 
 
 def _label_spot(a, b, k: float, near_start: bool = False) -> tuple[float, float]:
