@@ -39,6 +39,14 @@ def test_plot_history_accepts_a_dict_or_an_object_with_lists():
     valid_png(fig)
     fig = plot_history(SimpleNamespace(step=[0, 1], loss=[1.0, 0.5], accuracy=[], lr=[]))
     assert len(fig.axes) == 1  # empty lists leave their panel out
+    assert fig.axes[0].get_legend() is None
+    plt.close(fig)
+
+
+def test_plot_history_shows_the_data_loss_when_it_differs():
+    fig = plot_history({**HISTORY, "data_loss": [1.5, 0.8, 0.4, 0.2]})
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["loss", "data loss (without L2)"]
     plt.close(fig)
 
 

@@ -12,10 +12,10 @@ PANELS = (("loss", "loss"), ("accuracy", "accuracy"), ("lr", "learning rate"))
 
 
 def history_columns(history: Any) -> dict[str, list[float]]:
-    """The lists step, loss, accuracy and lr from a History object or a dict."""
+    """The lists step, loss, accuracy, lr (and data_loss, if any) from a History or a dict."""
     get = history.get if isinstance(history, Mapping) else lambda k: getattr(history, k, None)
     columns = {}
-    for key in ("step", "loss", "accuracy", "lr"):
+    for key in ("step", "loss", "accuracy", "lr", "data_loss"):
         values = get(key)
         columns[key] = [float(v) for v in values] if values is not None else []
     if not columns["loss"]:
@@ -44,6 +44,8 @@ def plot_history(
     """One panel each for loss, accuracy and learning rate against step; returns the Figure.
 
     Panels whose list is empty are left out. ``log_loss`` puts the loss on a log scale.
+    When the history also has ``data_loss`` (the loss without the L2 penalty), it is
+    drawn dashed in the loss panel.
     """
     cols = history_columns(history)
     panels = [(k, name) for k, name in PANELS if cols[k]]
@@ -51,7 +53,12 @@ def plot_history(
         fig = pyplot().figure(figsize=(4.2 * len(panels), 3.4), layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (key, name) in zip(axes, panels):
-        ax.plot(cols["step"], cols[key], color=palette.LINE_COLORS[key], lw=1.8)
+        ax.plot(cols["step"], cols[key], color=palette.LINE_COLORS[key], lw=1.8, label=name)
+        if key == "loss" and cols["data_loss"] and cols["data_loss"] != cols["loss"]:
+            # train() adds an L2 penalty: show the data's share of the loss too
+            ax.plot(cols["step"], cols["data_loss"], color=palette.LINE_COLORS[key], lw=1.2,
+                    ls="--", label="data loss (without L2)")  # fmt: skip
+            ax.legend(fontsize=9)
         last = f"{cols[key][-1]:.4g}"
         if key == "accuracy" and max(cols[key]) <= 1.0:  # a fraction: show percent
             ax.set_ylim(-0.02, 1.02)
