@@ -61,6 +61,22 @@ def node_size(node: Node) -> tuple[float, float]:
     return max(len(node.fields[0]) * CHAR_W + 2.5 * PAD, 30.0), 1.7 * FONT_SIZE
 
 
+def parallel_edges(spec: GraphSpec) -> dict[tuple[str, str], list[int]]:
+    """Edge indices per (src, dst) pair; more than one where a child is used twice (a + a)."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, e in enumerate(spec.edges):
+        groups.setdefault((e.src, e.dst), []).append(i)
+    return groups
+
+
+def fan_in(spec: GraphSpec) -> dict[str, int]:
+    """How many edges arrive at each node."""
+    counts: dict[str, int] = {}
+    for e in spec.edges:
+        counts[e.dst] = counts.get(e.dst, 0) + 1
+    return counts
+
+
 def grid_layout(spec: GraphSpec) -> dict[str, tuple[float, float]]:
     """Centres for a spec with fixed (column, row) places: columns left to right, centred."""
     sizes = {n.id: node_size(n) for n in spec.nodes}
@@ -88,15 +104,12 @@ def layout(spec: GraphSpec) -> tuple[dict[str, tuple[float, float]], dict[int, l
         # grandalf stacks ranks top to bottom; for a left-right picture swap w and h.
         v.view = _View(h, w) if across else _View(w, h)
         verts[n.id] = v
+    groups = parallel_edges(spec)
     routes: dict[int, _Route] = {}
-    seen: dict[tuple[str, str], int] = {}
     layout_edges = []
-    for i, e in enumerate(spec.edges):
-        if (e.src, e.dst) in seen:  # a + a: lay out one edge, draw both
-            continue
-        seen[(e.src, e.dst)] = i
-        edge = gg.Edge(verts[e.dst], verts[e.src])  # reversed: the output is rank 0
-        edge.view = routes.setdefault(i, _Route())
+    for (src, dst), (first, *_) in groups.items():  # a + a: lay out one edge, draw both
+        edge = gg.Edge(verts[dst], verts[src])  # reversed: the output is rank 0
+        edge.view = routes.setdefault(first, _Route())
         layout_edges.append(edge)
     graph = gg.Graph(list(verts.values()), layout_edges)
     for comp in graph.C:
@@ -106,20 +119,17 @@ def layout(spec: GraphSpec) -> tuple[dict[str, tuple[float, float]], dict[int, l
         sug.init_all(roots=roots)
         sug.draw()
     pos = {nid: _orient(v.view.xy, spec.rankdir) for nid, v in verts.items()}
-    bends = {i: [_orient(p, spec.rankdir) for p in r.points[1:-1]][::-1] for i, r in routes.items()}
-    for (src, dst), i in seen.items():
-        for j, e in enumerate(spec.edges):
-            if (e.src, e.dst) == (src, dst) and j != i:
-                bends[j] = bends[i]
+    bends = {}
+    for first, *others in groups.values():
+        route = [_orient(p, spec.rankdir) for p in routes[first].points[1:-1]][::-1]
+        for i in (first, *others):
+            bends[i] = route
     return pos, bends
 
 
 def rank_gap(spec: GraphSpec) -> float:
     """Room between ranks: for the ∂ labels, and more where many edges converge."""
-    fan_in: dict[str, int] = {}
-    for e in spec.edges:
-        fan_in[e.dst] = fan_in.get(e.dst, 0) + 1
-    crowd = 10.0 * max(max(fan_in.values(), default=0) - 2, 0)
+    crowd = 10.0 * max(max(fan_in(spec).values(), default=0) - 2, 0)
     if spec.rankdir in ("TB", "BT"):
         return 42.0 + crowd
     longest = max((len(e.label) for e in spec.edges), default=0)
@@ -154,15 +164,17 @@ def render_spec(spec: GraphSpec, fmt: str, dpi: int = 100) -> bytes:
     ax.set_ylim(y0, y1)
     ax.set_axis_off()
     ends = _spread_ends(spec, pos, sizes, bends)
+    groups, arrivals = parallel_edges(spec), fan_in(spec)
     for i in range(len(spec.edges)):
-        _draw_edge(ax, spec, i, pos, sizes, bends.get(i, []), ends.get(i))
+        _draw_edge(ax, spec, i, pos, sizes, bends.get(i, []), ends.get(i), groups, arrivals)
     for n in spec.nodes:
         _draw_node(ax, n, pos[n.id])
     for k, line in enumerate(spec.legend):
         ax.text(x0 + MARGIN, y0 + legend_h - 4 - LEGEND_LINE * (k + 0.5), line, fontsize=9,
                 va="center", ha="left", color=palette.TEXT)  # fmt: skip
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white")
+    # "tight" grows the picture to anything drawn outside the nodes' box (bowed edges, labels)
+    fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.1)
     return buf.getvalue()
 
 
@@ -195,35 +207,40 @@ def _draw_node(ax, node: Node, centre: tuple[float, float]) -> None:
         left += fw
 
 
-def _draw_edge(ax, spec: GraphSpec, i: int, pos, sizes, bend: list, end=None) -> None:
+def _draw_edge(ax, spec: GraphSpec, i: int, pos, sizes, bend, end, groups, arrivals) -> None:
     from matplotlib.patches import FancyArrowPatch
     from matplotlib.path import Path
 
     e = spec.edges[i]
     start = _side(pos[e.src], sizes[e.src], spec.rankdir, leaving=True)
     end = end or _side(pos[e.dst], sizes[e.dst], spec.rankdir, leaving=False)
-    twins = [j for j, o in enumerate(spec.edges) if (o.src, o.dst) == (e.src, e.dst)]
+    twins = groups[(e.src, e.dst)]
     points = [start, *bend, end]
     lw = e.width if e.width is not None else 2.2 if e.bold else 1.0
     arrowstyle = "-|>" if e.arrow else "-"
     style = dict(arrowstyle=arrowstyle, mutation_scale=10, color=e.color, lw=lw, zorder=2)
     k = twins.index(i) - (len(twins) - 1) / 2  # 0 unless the same child is used twice
-    if k and not bend:  # a + a: bow the two edges apart
-        arrow = FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={0.35 * k}", **style)
-        mid = _arc_mid(start, end, 0.35 * k)
+    align = dict(ha="center", va="center")
+    if k and not bend:  # a + a: bow the two edges apart, each label outside its curve
+        arrow = FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={0.9 * k}", **style)
+        mid = _arc_mid(start, end, 0.9 * k)
+        chord = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+        ox, oy = mid[0] - chord[0], mid[1] - chord[1]
+        if abs(ox) > abs(oy):
+            align["ha"] = "left" if ox > 0 else "right"
+        else:
+            align["va"] = "bottom" if oy > 0 else "top"
     else:
         if k:  # a long a + a: run the two edges side by side
             dx, dy = (0, 7 * k) if spec.rankdir in ("LR", "RL") else (7 * k, 0)
             points = [(x + dx, y + dy) for x, y in points]
         codes = [Path.MOVETO] + [Path.LINETO] * (len(points) - 1)
         arrow = FancyArrowPatch(path=Path(points, codes), **style)
-        fan_in = sum(o.dst == e.dst for o in spec.edges)
-        mid = _label_spot(points[-2], points[-1], k, near_start=fan_in > 2)
+        mid = _label_spot(points[-2], points[-1], k, near_start=arrivals[e.dst] > 2)
     ax.add_patch(arrow)
     if e.label:
         box = dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85)
-        ax.text(*mid, e.label, ha="center", va="center", fontsize=8.5, color=palette.TEXT,
-                zorder=5, bbox=box)  # fmt: skip
+        ax.text(*mid, e.label, fontsize=8.5, color=palette.TEXT, zorder=5, bbox=box, **align)
 
 
 def _spread_ends(spec: GraphSpec, pos, sizes, bends) -> dict[int, tuple[float, float]]:
