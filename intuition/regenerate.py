@@ -14,6 +14,9 @@ Why the care with the environment:
   every figure off screen, and the figures silently vanish from the outputs.
 * ``TQDM_DISABLE=1`` turns progress bars off: they render as widgets, which are
   blank in a static page. The notebooks print the loss every few steps instead.
+* ``MICROGRAD_STRICT_CHECKS=1`` makes every self-check raise on a wrong answer,
+  so a library change that breaks a worked example fails loudly instead of
+  being saved as a quiet "❌ not yet".
 * The repository root goes first on ``PYTHONPATH``, so the notebooks import this
   checkout of ``micrograd`` even when it is not pip-installed.
 * Cell timings and widget state are not recorded, so running twice gives the
@@ -46,6 +49,7 @@ def kernel_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
     env.pop("MPLBACKEND", None)
     env["TQDM_DISABLE"] = "1"
+    env["MICROGRAD_STRICT_CHECKS"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     return env
 
