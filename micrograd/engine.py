@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 Number = int | float
 
@@ -284,20 +284,23 @@ class Value:
     def topological_order(self) -> list[Value]:
         """Every node this value depends on, each after all of its children.
 
-        An explicit stack instead of recursion, so a chain a million nodes
-        deep needs no raised recursion limit.
+        A depth-first walk with an explicit stack instead of recursion, so a
+        chain a million nodes deep needs no raised recursion limit. Each stack
+        entry is a node and an iterator over its children not yet looked at.
         """
         order: list[Value] = []
-        visited: set[Value] = set()
-        stack: list[tuple[Value, bool]] = [(self, False)]
+        visited: set[Value] = {self}
+        stack: list[tuple[Value, Iterator[Value]]] = [(self, iter(self._prev))]
         while stack:
-            node, children_done = stack.pop()
-            if children_done:
+            node, children = stack[-1]
+            for child in children:
+                if child not in visited:  # go down into the first new child
+                    visited.add(child)
+                    stack.append((child, iter(child._prev)))
+                    break
+            else:  # all children are in the order: now the node can follow
+                stack.pop()
                 order.append(node)
-            elif node not in visited:
-                visited.add(node)
-                stack.append((node, True))
-                stack.extend((child, False) for child in node._prev if child not in visited)
         return order
 
     def backward(self) -> None:
@@ -335,13 +338,13 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Valu
             f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs; "
             "they must have the same length."
         )
-    if any(isinstance(x, Value) for x in inputs):
-        inputs = [x if isinstance(x, Value) else Value(x) for x in inputs]
-        xs = [x.data for x in inputs]
-        input_edges = tuple(inputs)
-    else:  # plain numbers (a network's first layer) are constants: no edges to them
+    input_edges = [x for x in inputs if isinstance(x, Value)]
+    if not input_edges:  # plain numbers (a network's first layer) are constants: no edges to them
         xs = [x if type(x) is float else _as_float(x, "weighted_sum input") for x in inputs]
-        input_edges = ()
+    else:
+        if len(input_edges) < len(inputs):  # a mix: the numbers become constant leaves
+            input_edges = [x if isinstance(x, Value) else Value(x) for x in inputs]
+        xs = [x.data for x in input_edges]
     ws = [w.data for w in weights]
     total = bias.data
     for w, x in zip(ws, xs):
