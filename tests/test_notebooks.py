@@ -52,6 +52,11 @@ def kernel_env(monkeypatch):
     monkeypatch.setenv("TQDM_DISABLE", "1")
 
 
+def test_the_course_has_all_four_notebooks():
+    missing = [name for name in regenerate.COURSE if not (INTUITION / name).exists()]
+    assert not missing, f"intuition/ is missing {missing}; the course reads {regenerate.COURSE}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_top_to_bottom(path, kernel_env):
     nb = nbformat.read(path, as_version=4)
