@@ -72,6 +72,7 @@ def execute_notebook(nb, cwd: Path = HERE, timeout: int = CELL_TIMEOUT):
     )
     client.execute(cwd=str(cwd), env=kernel_environment())
     _drop_widget_views(nb)
+    _merge_streams(nb)
     nb.metadata.get("language_info", {}).pop("version", None)  # same file on any Python 3
     return nb
 
@@ -98,6 +99,29 @@ def _drop_widget_views(nb) -> None:
                 o.get("output_type") in ("display_data", "execute_result") and not o.get("data")
             )
         ]
+
+
+def _merge_streams(nb) -> None:
+    """Join consecutive prints into one output.
+
+    How printed text is split into chunks depends on timing, so without this
+    the same run could save a different file.
+    """
+    for cell in nb.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (
+                previous is not None
+                and output.get("output_type") == "stream"
+                and previous.get("output_type") == "stream"
+                and output.get("name") == previous.get("name")
+            ):
+                previous["text"] += output["text"]
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = merged
 
 
 def regenerate(path: Path) -> None:
