@@ -55,5 +55,7 @@ def test_a_numpy_array_gets_a_hint_to_use_item():
     np = pytest.importorskip("numpy", reason="NumPy is needed to make an array")
     with pytest.raises(TypeError, match=r"array\.item\(\)"):
         Value(np.array([1.0]))
+    with pytest.raises(TypeError, match=r"array\.item\(\)"):
+        np.array([1.0, 2.0]) * Value(3.0)  # not an object array of Values built silently
     with pytest.raises(TypeError, match="complex"):
         Value(np.complex128(1 + 2j))

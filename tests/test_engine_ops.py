@@ -38,18 +38,22 @@ def _symbolic(op: Op):
     )
 
 
-def _micrograd(op: Op, inputs):
-    values, numbers = op.split(inputs)
-    return oracles.micrograd(lambda leaves: op.call(op.micrograd, leaves, numbers), values)
+def every_row(test):
+    """Run ``test(op, data)`` for every row, with Hypothesis drawing the inputs."""
+    return ROWS(PER_ROW(given(data=st.data())(test)))
 
 
-@ROWS
-@PER_ROW
-@given(data=st.data())
-def test_gradient_matches_finite_differences(op: Op, data):
+def _draw_and_run(op: Op, data) -> tuple[list, list, float, list[float]]:
+    """Valid inputs for the row, split into Values and numbers, and micrograd's answer."""
     inputs = data.draw(op.inputs(), label="inputs")
     values, numbers = op.split(inputs)
-    value, grads = _micrograd(op, inputs)
+    value, grads = oracles.micrograd(lambda leaves: op.call(op.micrograd, leaves, numbers), values)
+    return values, numbers, value, grads
+
+
+@every_row
+def test_gradient_matches_finite_differences(op: Op, data):
+    values, numbers, value, grads = _draw_and_run(op, data)
 
     def forward(point: list[float]) -> float:
         return op.call(op.micrograd, [Value(x) for x in point], numbers).data
@@ -60,28 +64,18 @@ def test_gradient_matches_finite_differences(op: Op, data):
     assert grads == pytest.approx(fd_grads, rel=1e-6, abs=1e-6 * scale)
 
 
-@ROWS
-@PER_ROW
-@given(data=st.data())
+@every_row
 def test_value_and_gradient_match_sympy(op: Op, data):
-    inputs = data.draw(op.inputs(), label="inputs")
-    values, numbers = op.split(inputs)
-    value, grads = _micrograd(op, inputs)
-
+    values, numbers, value, grads = _draw_and_run(op, data)
     exact_value, exact_grads = _symbolic(op)(values, numbers)
     assert value == pytest.approx(exact_value, rel=1e-12, abs=1e-14)
     assert grads == pytest.approx(exact_grads, rel=1e-10, abs=1e-12)
 
 
-@ROWS
-@PER_ROW
-@given(data=st.data())
+@every_row
 def test_value_and_gradient_match_torch(op: Op, data):
     torch = pytest.importorskip("torch", reason="PyTorch is an optional oracle: pip install torch")
-    inputs = data.draw(op.inputs(), label="inputs")
-    values, numbers = op.split(inputs)
-    value, grads = _micrograd(op, inputs)
-
+    values, numbers, value, grads = _draw_and_run(op, data)
     torch_value, torch_grads = oracles.torch64(
         torch, lambda leaves: op.call(op.torch, leaves, numbers), values
     )
