@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("default", max_examples=100, deadline=None)
@@ -22,3 +23,13 @@ settings.register_profile("thorough", max_examples=1000, deadline=None)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
 )
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, the optional float64 oracle; tests that ask for it skip without it.
+
+    A fixture rather than a call inside the test body, so Hypothesis tests skip
+    once, cleanly, instead of reporting each explicit example as skipped.
+    """
+    return pytest.importorskip("torch", reason="PyTorch is an optional oracle: pip install torch")

@@ -126,8 +126,7 @@ def test_kinks_at_zero_follow_pytorch(make, value, grad):
     assert (y.data, x.grad) == (value, grad)
 
 
-def test_kinks_at_zero_match_torch_when_available():
-    torch = pytest.importorskip("torch", reason="PyTorch is an optional oracle: pip install torch")
+def test_kinks_at_zero_match_torch_when_available(torch):
     for name in ("relu", "abs", "leaky_relu"):
         t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
         fn = torch.nn.functional.leaky_relu if name == "leaky_relu" else getattr(torch, name)

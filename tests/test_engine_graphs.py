@@ -128,8 +128,7 @@ def test_graph_gradients_match_sympy(graph: Graph):
 
 @with_reuse_examples
 @given(graph=graphs())
-def test_graph_gradients_match_torch(graph: Graph):
-    torch = pytest.importorskip("torch", reason="PyTorch is an optional oracle: pip install torch")
+def test_graph_gradients_match_torch(torch, graph: Graph):
     value, grads = _micrograd(graph)
     torch_value, torch_grads = oracles.torch64(
         torch, lambda leaves: graph.build("torch", leaves), graph.leaves

@@ -73,8 +73,7 @@ def test_value_and_gradient_match_sympy(op: Op, data):
 
 
 @every_row
-def test_value_and_gradient_match_torch(op: Op, data):
-    torch = pytest.importorskip("torch", reason="PyTorch is an optional oracle: pip install torch")
+def test_value_and_gradient_match_torch(torch, op: Op, data):
     values, numbers, value, grads = _draw_and_run(op, data)
     torch_value, torch_grads = oracles.torch64(
         torch, lambda leaves: op.call(op.torch, leaves, numbers), values
