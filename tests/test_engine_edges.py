@@ -197,6 +197,12 @@ def test_bool_is_a_number():
     assert (x * True).data == 2.0 and (True + x).data == 3.0
 
 
+def test_repr_and_label():
+    v = Value(2.5, label="w")
+    assert repr(v) == "Value(data=2.5, grad=0.0)"
+    assert v.label == "w" and Value(1.0).label == ""
+
+
 def test_values_are_floats_whatever_number_type_goes_in():
     assert type(Value(3).data) is float
     assert type((Value(3) + 2).data) is float

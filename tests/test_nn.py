@@ -143,7 +143,7 @@ def test_same_network_and_gradients_as_the_reference_micrograd(fused):
 
 
 # ------------------------------------------------------ fused and unfused
-@settings(max_examples=25)
+@settings(max_examples=max(10, settings().max_examples // 4))  # each builds two MLPs
 @given(
     seed=st.integers(0, 2**32 - 1),
     activation=st.sampled_from(["relu", "tanh", "sigmoid", "linear"]),
