@@ -32,6 +32,11 @@ class Module:
     """Anything with parameters: the base of Neuron, Layer and MLP."""
 
     def parameters(self) -> list[Value]:
+        """Every parameter, in the order of ``named_parameters()``.
+
+        Neuron, Layer and MLP list them directly: training asks for them every
+        step, and building the names each time would cost more than it should.
+        """
         return [p for _, p in self.named_parameters()]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
@@ -125,12 +130,18 @@ class Neuron(Module):
         self.fused = fused
 
     def __call__(self, x: Sequence[Operand]) -> Value:
-        x = _check_inputs(x, len(self.w), self)
+        return self._forward(_check_inputs(x, len(self.w), self))
+
+    def _forward(self, x: Sequence[Operand]) -> Value:
+        """The neuron on inputs already checked (a Layer checks once for all its neurons)."""
         if self.fused:
             act = weighted_sum(self.w, x, self.b)
         else:
             act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return ACTIVATIONS[self.activation](act)
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, w in enumerate(self.w):
@@ -153,8 +164,11 @@ class Layer(Module):
     def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
         """A list of outputs, or a single Value when the layer has one neuron."""
         x = _check_inputs(x, len(self.neurons[0].w), self)
-        out = [n(x) for n in self.neurons]
+        out = [n._forward(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, n in enumerate(self.neurons):
@@ -205,6 +219,9 @@ class MLP(Module):
         for layer in self.layers:
             x = layer(x)
         return x
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, layer in enumerate(self.layers):
