@@ -57,6 +57,7 @@ def test_the_course_has_all_four_notebooks():
     assert not missing, f"intuition/ is missing {missing}; the course reads {regenerate.COURSE}"
 
 
+@pytest.mark.slow  # about a minute per notebook at most; CI runs it, `-m "not slow"` skips it
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_top_to_bottom(path, kernel_env):
     nb = nbformat.read(path, as_version=4)
