@@ -19,6 +19,10 @@ import sys
 import time
 import tracemalloc
 
+# Imported here, before any timer starts: whichever micrograd PYTHONPATH points at.
+from micrograd.engine import Value
+from micrograd.nn import MLP
+
 DEMO_SEED = 1337
 ALPHA = 1e-4
 
@@ -42,17 +46,12 @@ def _graph_size(root) -> int:
 
 # ------------------------------------------------------------ the classic demo
 def _demo_model():
-    from micrograd.engine import Value  # noqa: F401  (same import both engines offer)
-    from micrograd.nn import MLP
-
     random.seed(DEMO_SEED)
     return MLP(2, [16, 16, 1])
 
 
 def _demo_loss(model, X, y):
     """SVM max-margin loss + L2, written exactly as the classic demo writes it."""
-    from micrograd.engine import Value
-
     inputs = [list(map(Value, row)) for row in X]
     scores = list(map(model, inputs))
     losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
@@ -83,8 +82,6 @@ def demo(params: dict) -> dict:
 
 def grid(params: dict) -> dict:
     """``model(x)`` with a full graph per grid point, as the classic demo draws its boundary."""
-    from micrograd.engine import Value
-
     model = _demo_model()
     points = params["points"]
     start = time.perf_counter()
@@ -110,8 +107,6 @@ def grid_fast(params: dict) -> dict:
 # -------------------------------------------------- graph-building throughput
 def _wide(leaves: list[float]):
     """A balanced tree: pairs of values become ``(a + b).relu()`` until one is left."""
-    from micrograd.engine import Value
-
     level = [Value(x) for x in leaves]
     while len(level) > 1:
         nxt = [(a + b).relu() for a, b in zip(level[::2], level[1::2])]
@@ -123,8 +118,6 @@ def _wide(leaves: list[float]):
 
 def _chain(depth: int):
     """``v = v + x`` ``depth`` times: a graph ``depth`` nodes deep."""
-    from micrograd.engine import Value
-
     x = Value(0.5)
     v = x
     for _ in range(depth):
