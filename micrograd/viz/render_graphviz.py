@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from collections.abc import Iterator
 
 from micrograd.errors import require
@@ -20,10 +19,9 @@ def render_dot(source: str, fmt: str) -> bytes:
 @contextlib.contextmanager
 def _quiet_stderr() -> Iterator[None]:
     """Silence C-level writes to stderr (file descriptor 2) for the duration of the block."""
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # e.g. a notebook's stderr has no fd
-        fd = 2
+    # Always descriptor 2, where C libraries write: in a notebook kernel,
+    # sys.stderr is a Python stream whose fileno() may name another descriptor.
+    fd = 2
     try:
         saved = os.dup(fd)
     except OSError:
