@@ -35,6 +35,7 @@ OPERATORS: dict[type, Callable[[Value, Value | float], Value]] = {
     ast.Pow: lambda a, b: a**b,
 }
 MAX_LENGTH = 2000
+MAX_DEPTH = 100  # deeper nesting would make an unreadable picture anyway
 
 
 class ExpressionError(ValueError):
@@ -51,11 +52,22 @@ def parse_expression(text: str, values: Mapping[str, float]) -> Value:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"{text!r} is not a valid expression: {exc.msg}.") from None
+    if _nesting_depth(tree.body) > MAX_DEPTH:
+        raise ExpressionError(
+            f"the expression is nested too deeply to draw (more than {MAX_DEPTH} levels)."
+        )
     leaves: dict[str, Value] = {}
-    try:
-        return _as_value(_build(tree.body, text.strip(), values, leaves))
-    except RecursionError:
-        raise ExpressionError("the expression is nested too deeply to draw.") from None
+    return _as_value(_build(tree.body, text.strip(), values, leaves))
+
+
+def _nesting_depth(root: ast.AST) -> int:
+    """How deeply the syntax tree nests, found without recursion."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _build(node: ast.AST, text: str, values: Mapping[str, float], leaves: dict) -> Value | float:
