@@ -324,7 +324,7 @@ class Value:
 Operand = Value | int | float  # what an operator accepts on either side
 
 
-def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Value:
+def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Operand) -> Value:
     """``bias + w1*x1 + w2*x2 + ...`` as a single graph node with many children.
 
     This is what a neuron computes before its activation. Written with ``*``
@@ -338,6 +338,7 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Valu
             f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs; "
             "they must have the same length."
         )
+    bias = Value._wrap(bias, "weighted_sum bias")
     input_edges = [x for x in inputs if isinstance(x, Value)]
     if not input_edges:  # plain numbers (a network's first layer) are constants: no edges to them
         xs = [x if type(x) is float else _as_float(x, "weighted_sum input") for x in inputs]

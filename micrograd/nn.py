@@ -65,7 +65,13 @@ class Module:
                 "Build the model with the same sizes as the one that was saved."
             )
         for name, p in own.items():
-            p.data = float(state[name])
+            value = state[name]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError(
+                    f"load_state_dict: {name!r} holds {value!r}, not a number. "
+                    "The state must map every parameter name to a float."
+                )
+            p.data = float(value)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write ``state_dict()`` to a JSON file."""
@@ -125,7 +131,8 @@ class Neuron(Module):
             raise ValueError(f"bias_init={bias_init!r}; choose one of {BIAS_INITS}.")
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(random.uniform(-1, 1) if bias_init == "uniform" else 0.0)
-        self.activation = _check_activation(activation) if nonlin else "linear"
+        _check_activation(activation)  # a typo is an error even when nonlin=False
+        self.activation = activation if nonlin else "linear"
         self.nonlin = self.activation != "linear"
         self.fused = fused
 

@@ -66,6 +66,14 @@ def test_the_same_value_twice_in_one_n_ary_node():
     assert s.data == -6.0 and x.grad == 0.5 + 3.0
 
 
+def test_weighted_sum_takes_a_plain_number_as_bias():
+    w = Value(2.0)
+    out = weighted_sum([w], [3.0], 1)
+    out.backward()
+    assert out.data == 7.0 and w.grad == 3.0
+    assert out._prev[0].data == 1.0  # the bias became a constant leaf
+
+
 # --------------------------------------------------------- backward twice
 def test_backward_twice_restarts_interior_nodes_and_accumulates_leaves():
     """Documented semantics (as in PyTorch): leaves add up, interior nodes start over.

@@ -247,6 +247,7 @@ def test_wrong_input_length_raises_shape_error(bad, words):
     "make, words",
     [
         (lambda: Neuron(2, activation="swish"), ["'swish'", "relu"]),
+        (lambda: Neuron(2, nonlin=False, activation="swish"), ["'swish'"]),
         (lambda: MLP(2, [3, 1], output_activation="softmax"), ["'softmax'"]),
         (lambda: Neuron(2, bias_init="normal"), ["'normal'", "uniform"]),
         (lambda: Neuron(0), ["nin=0"]),
@@ -326,3 +327,11 @@ def test_zero_grad_resets_every_parameter_only():
     model.zero_grad()
     assert all(p.grad == 0.0 for p in model.parameters())
     assert [v.grad for v in x] == input_grads  # inputs are not parameters
+
+
+def test_non_numeric_state_value_raises_type_error_naming_the_key():
+    model = MLP(1, [1])
+    state = model.state_dict()
+    state["layers.0.neurons.0.w.0"] = "0.5"
+    with pytest.raises(TypeError, match=r"'layers\.0\.neurons\.0\.w\.0' holds '0\.5'"):
+        model.load_state_dict(state)
