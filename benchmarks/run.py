@@ -396,7 +396,11 @@ def run(args: argparse.Namespace) -> str:
     size = sizes(args)
     X, y = demo_data()
     reference = None
-    notes = ["Data: micrograd.datasets.make_moons(n_samples=100, noise=0.1, seed=1337)."]
+    commit = git_commit()
+    notes = [
+        f"Ours: commit {commit}; reference: {REFERENCE} from PyPI, in its own folder.",
+        "Data: micrograd.datasets.make_moons(n_samples=100, noise=0.1, seed=1337).",
+    ]
     if not args.no_reference:
         folder = Path(args.reference_dir).resolve()
         problem = ensure_reference(folder)
@@ -419,6 +423,8 @@ def run(args: argparse.Namespace) -> str:
             rows += new_rows
             print(table(HEADER, new_rows), flush=True)
         peers = [] if args.no_torch else bench_torch(bench, X, y, size, args.repeats, our_losses)
+    if git_commit() != commit:
+        notes.append(f"WARNING: the checkout changed during the run ({commit} -> {git_commit()}).")
     return render(rows, peers, notes, args)
 
 
@@ -430,7 +436,6 @@ def render(rows: list[Row], peers: list[Row], notes: list[str], args: argparse.N
         "",
         f"- Date: {now}",
         f"- Machine: {machine_info()}",
-        f"- Ours: commit {git_commit()}; reference: {REFERENCE} from PyPI, in its own folder.",
         f"- Command: `{command}`",
         f"- Times are medians of {args.repeats} runs of ours and {args.ref_repeats} of the "
         "reference, alternating, each in a fresh process. Ratios: how many times faster "
