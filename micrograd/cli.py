@@ -9,9 +9,10 @@ a small expression. Run ``micrograd --help`` or ``micrograd demo --help``.
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from micrograd.errors import MissingExtraError
@@ -36,24 +37,25 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {value}")
-    return value
+def _float_at_least(minimum: float, *, inclusive: bool) -> Callable[[str], float]:
+    """An argparse type: a finite float above ``minimum`` (or equal to it, if ``inclusive``)."""
+    bound = f"of at least {minimum:g}" if inclusive else f"above {minimum:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        in_range = value >= minimum if inclusive else value > minimum  # False for nan
+        if not (in_range and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"expected a number {bound}, got {value}")
+        return value
+
+    return parse
 
 
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {value}")
-    return value
+_positive_float = _float_at_least(0, inclusive=False)
+_non_negative_float = _float_at_least(0, inclusive=True)
 
 
 def _add_demo_parser(subparsers: argparse._SubParsersAction) -> None:
