@@ -79,8 +79,9 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "_prev", "_local", "_op", "label")
-    # Tell NumPy to leave `numpy.float64(2) * Value(3)` to Value.__rmul__, so
-    # mixing NumPy scalars and Values gives a Value, not a NumPy object.
+    # Tell NumPy to leave operators to Value: `numpy.float64(2) * Value(3)` is
+    # a Value, and `array * Value(3)` raises TypeError instead of quietly
+    # building an array of Values.
     __array_ufunc__ = None
 
     def __init__(
