@@ -318,8 +318,16 @@ class Value:
                 node.grad = 0.0
         self.grad = 1.0
         for node in reversed(order):  # from the output back to the leaves
-            for child, local in zip(node._prev, node._local):
-                child.grad += local * node.grad  # the chain rule
+            node._backward()
+
+    def _backward(self) -> None:
+        """One step of the chain rule: pass this node's grad on to its children.
+
+        ``backward()`` calls it on every node, output first. You can also call
+        it by hand, node by node, as the original micrograd lecture does.
+        """
+        for child, local in zip(self._prev, self._local):
+            child.grad += local * self.grad  # the chain rule
 
 
 Operand = Value | int | float  # what an operator accepts on either side

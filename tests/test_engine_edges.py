@@ -229,3 +229,23 @@ def test_topological_order_lists_each_node_once_after_its_children():
         for child in node._prev:
             assert position[id(child)] < position[id(node)]
     assert order[-1] is e and {id(a), id(b)} <= position.keys()
+
+
+def test_backward_by_hand_node_by_node_as_in_the_original_lecture():
+    """Tutorials set ``o.grad = 1`` and call ``_backward()`` on each node themselves."""
+    x1, x2 = Value(2.0), Value(0.0)
+    w1, w2 = Value(-3.0), Value(1.0)
+    b = Value(6.8813735870195432)
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    s = x1w1 + x2w2
+    n = s + b
+    o = n.tanh()
+    o.grad = 1.0
+    for node in (o, n, b, s, x1w1, x2w2, x1, w1, x2, w2):
+        node._backward()
+    by_hand = [x1.grad, w1.grad, x2.grad, w2.grad]
+    assert by_hand == pytest.approx([-1.5, 1.0, 0.5, 0.0], abs=1e-12)
+    for leaf in (x1, x2, w1, w2, b):
+        leaf.grad = 0.0
+    o.backward()
+    assert [x1.grad, w1.grad, x2.grad, w2.grad] == by_hand
