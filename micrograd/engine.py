@@ -295,10 +295,12 @@ class Value:
         while stack:
             node, children = stack[-1]
             for child in children:
-                if child not in visited:  # go down into the first new child
+                if child not in visited:
                     visited.add(child)
-                    stack.append((child, iter(child._prev)))
-                    break
+                    if child._prev:  # go down into the first new child
+                        stack.append((child, iter(child._prev)))
+                        break
+                    order.append(child)  # a leaf has nothing to wait for
             else:  # all children are in the order: now the node can follow
                 stack.pop()
                 order.append(node)
