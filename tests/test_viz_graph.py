@@ -198,3 +198,13 @@ def test_grad_scale_fixes_the_darkest_colour():
     full = draw_dot(y).source
     half = draw_dot(y, grad_scale=2.0).source
     assert 'fillcolor="#ef8a62"' in full and 'fillcolor="#ef8a62"' not in half
+
+
+def test_legend_before_backward_says_there_is_nothing_to_colour_yet():
+    a = Value(1.0, label="a")
+    out = (a * 2).tanh()
+    assert "every grad is 0 so far" in draw_dot(out).source
+    out.backward()
+    source = draw_dot(out).source
+    assert "every grad is 0" not in source
+    assert "darkest = ±1" in source

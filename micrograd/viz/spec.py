@@ -176,8 +176,10 @@ def _edge_color(on_path: bool, just_used: bool) -> str:
 
 def _legend(show_local: bool, show_grad: bool, color_by_grad: bool, scale: float) -> list[str]:
     lines = ["box: label | data | grad = d(output)/d(value)" if show_grad else "box: label | data"]
-    if color_by_grad:
+    if color_by_grad and scale > 0:
         lines.append(f"fill: red = grad > 0, blue = grad < 0, white = 0 (darkest = ±{fmt(scale)})")
+    elif color_by_grad:
+        lines.append("fill: every grad is 0 so far (call backward() to colour the boxes)")
     if show_local:
         lines.append("edge ∂ = local derivative ∂parent/∂child")
         lines.append("chain rule: grad(child) = Σ over its edges of ∂ × grad(parent)")
