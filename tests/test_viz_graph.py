@@ -160,9 +160,15 @@ def test_missing_extras_name_the_extra(monkeypatch):
         draw_dot(out)
 
 
-def test_importing_viz_needs_no_plotting_library():
+def _run_in_fresh_python(code: str):
+    """Run ``code`` in a new interpreter, from the repository root."""
     import subprocess
 
+    repo = Path(__file__).resolve().parents[1]
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo)
+
+
+def test_importing_viz_needs_no_plotting_library():
     code = (
         "import sys\n"
         "for m in ('matplotlib', 'grandalf', 'pygraphviz', 'PIL'): sys.modules[m] = None\n"
@@ -170,15 +176,12 @@ def test_importing_viz_needs_no_plotting_library():
         "from micrograd.viz import draw_dot, backward_steps\n"
         "print('ok')\n"
     )
-    repo = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo)
+    out = _run_in_fresh_python(code)
     assert out.stdout.strip() == "ok", out.stderr
 
 
 def test_graphviz_stays_quiet_on_stderr():
     """Graphviz's Fontconfig warns once per process, so render in a fresh one."""
-    import subprocess
-
     code = (
         "from micrograd.engine import Value\n"
         "from micrograd.viz import draw_dot\n"
@@ -186,8 +189,7 @@ def test_graphviz_stays_quiet_on_stderr():
         "draw_dot(v, engine='graphviz').pipe('png')\n"
         "import sys; print('rendered', file=sys.stderr)\n"
     )
-    repo = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo)
+    out = _run_in_fresh_python(code)
     assert out.stderr.strip() == "rendered"  # Python's own stderr still works afterwards
 
 
