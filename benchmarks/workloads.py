@@ -37,7 +37,7 @@ def _graph_size(root) -> int:
     seen = {id(root)}
     stack = [root]
     while stack:
-        for child in stack.pop()._prev:
+        for child in stack.pop()._children:
             if id(child) not in seen:
                 seen.add(id(child))
                 stack.append(child)
@@ -155,7 +155,7 @@ def deep_chain(params: dict) -> dict:
     except RecursionError as e:
         return {"error": f"RecursionError: {e}", "build_seconds": t1 - t0}
     t2 = time.perf_counter()
-    x = root._prev[1]  # the shared leaf: d(root)/dx = depth + 1
+    x = root._children[1]  # the shared leaf: d(root)/dx = depth + 1
     return {"build_seconds": t1 - t0, "backward_seconds": t2 - t1, "x_grad": x.grad}
 
 

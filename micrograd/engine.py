@@ -78,7 +78,7 @@ class Value:
     child in ``_prev``, in the same order.
     """
 
-    __slots__ = ("data", "grad", "_prev", "_local", "_op", "label")
+    __slots__ = ("data", "grad", "_children", "_local", "_op", "label")
     # Tell NumPy to leave operators to Value: `numpy.float64(2) * Value(3)` is
     # a Value, and `array * Value(3)` raises TypeError instead of quietly
     # building an array of Values.
@@ -107,10 +107,15 @@ class Value:
             )
         self.data = data
         self.grad = 0.0
-        self._prev = _children
+        self._children = _children
         self._local = _local
         self._op = _op
         self.label = label
+
+    @property
+    def _prev(self) -> set[Value]:
+        """The children as a set, exactly as the original micrograd keeps them."""
+        return set(self._children)
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
@@ -291,14 +296,14 @@ class Value:
         """
         order: list[Value] = []
         visited: set[Value] = {self}
-        stack: list[tuple[Value, Iterator[Value]]] = [(self, iter(self._prev))]
+        stack: list[tuple[Value, Iterator[Value]]] = [(self, iter(self._children))]
         while stack:
             node, children = stack[-1]
             for child in children:
                 if child not in visited:
                     visited.add(child)
-                    if child._prev:  # go down into the first new child
-                        stack.append((child, iter(child._prev)))
+                    if child._children:  # go down into the first new child
+                        stack.append((child, iter(child._children)))
                         break
                     order.append(child)  # a leaf has nothing to wait for
             else:  # all children are in the order: now the node can follow
@@ -316,7 +321,7 @@ class Value:
         """
         order = self.topological_order()
         for node in order:
-            if node._prev:
+            if node._children:
                 node.grad = 0.0
         self.grad = 1.0
         for node in reversed(order):  # from the output back to the leaves
@@ -328,7 +333,7 @@ class Value:
         ``backward()`` calls it on every node, output first. You can also call
         it by hand, node by node, as the original micrograd lecture does.
         """
-        for child, local in zip(self._prev, self._local):
+        for child, local in zip(self._children, self._local):
             child.grad += local * self.grad  # the chain rule
 
 

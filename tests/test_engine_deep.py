@@ -42,7 +42,7 @@ def test_a_million_node_chain_backpropagates():
         expected = math.exp(steps * math.log1p(factor - 1.0))  # factor ** steps
         assert x.grad == pytest.approx(expected, rel=1e-9)
         assert x.grad == v.data  # d(x f^n)/dx = f^n, which is also the value at x = 1
-        last_factor = v._prev[1]  # the constant leaf of the final multiplication
+        last_factor = v._children[1]  # the constant leaf of the final multiplication
         assert last_factor.grad == pytest.approx(expected / factor, rel=1e-9)
         del v, last_factor  # freeing a million-deep chain must not overflow the C stack
     assert sys.getrecursionlimit() == limit

@@ -71,7 +71,7 @@ def test_weighted_sum_takes_a_plain_number_as_bias():
     out = weighted_sum([w], [3.0], 1)
     out.backward()
     assert out.data == 7.0 and w.grad == 3.0
-    assert out._prev[0].data == 1.0  # the bias became a constant leaf
+    assert out._children[0].data == 1.0  # the bias became a constant leaf
 
 
 # --------------------------------------------------------- backward twice
@@ -173,8 +173,8 @@ def test_division_by_a_tiny_denominator_has_a_finite_gradient():
 def test_a_constant_becomes_a_leaf_in_the_graph():
     x = Value(1.0)
     for y, position in ((x + 2, 1), (2 + x, 0), (x * 2, 1), (2 ** Value(1.0), 0)):
-        constant = y._prev[position]
-        assert constant._prev == () and constant.data == 2.0
+        constant = y._children[position]
+        assert constant._children == () and constant.data == 2.0
 
 
 @pytest.mark.parametrize("kind", ["float64", "int64", "float32", "int32", "bool_"])
@@ -226,7 +226,7 @@ def test_topological_order_lists_each_node_once_after_its_children():
     assert len(order) == len(set(map(id, order)))
     position = {id(n): i for i, n in enumerate(order)}
     for node in order:
-        for child in node._prev:
+        for child in node._children:
             assert position[id(child)] < position[id(node)]
     assert order[-1] is e and {id(a), id(b)} <= position.keys()
 

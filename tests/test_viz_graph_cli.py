@@ -30,9 +30,9 @@ def test_every_allowed_construct():
 
 def test_a_name_used_twice_is_one_leaf():
     out = parse_expression("a * a", {"a": 3.0})
-    assert out._prev[0] is out._prev[1]
+    assert out._children[0] is out._children[1]
     out.backward()
-    assert out._prev[0].grad == 6.0
+    assert out._children[0].grad == 6.0
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ def test_frames_start_at_the_seed_and_fill_in_towards_the_leaves():
     frames = list(backward_steps(out))
     assert frames[0].step == 0 and frames[0].node is None
     assert frames[0].grads[out] == 1.0 and frames[0].grads[c] == 0.0
-    interior = [v for v in out.topological_order() if v._prev]
+    interior = [v for v in out.topological_order() if v._children]
     assert len(frames) == 1 + len(interior)
     assert frames[1].node is out
     assert frames[-1].grads[c] != 0.0

@@ -2,7 +2,7 @@
 
 Both renderers (Graphviz and the pure-Python one) draw from this plan, so the
 two pictures always say the same thing. The plan is built from the values'
-``data``, ``grad``, ``_prev``, ``_local`` and ``_op``; nothing is changed.
+``data``, ``grad``, ``_children``, ``_local`` and ``_op``; nothing is changed.
 
 Picture grammar, in the drawing direction (children towards parents):
 
@@ -97,7 +97,7 @@ def paths_to_output(order: list[Value], target: Value) -> set[Value]:
     """Every value on a path from ``target`` up to the output (``order`` is children first)."""
     on_path = {target}
     for node in order:
-        if any(child in on_path for child in node._prev):
+        if any(child in on_path for child in node._children):
             on_path.add(node)
     return on_path
 
@@ -142,13 +142,13 @@ def build_spec(
         if v is current:
             node.border, node.bold = palette.CURRENT, True
         nodes.append(node)
-        if not v._prev:
+        if not v._children:
             continue
         op_id = vid + "op"
         nodes.append(Node(op_id, "op", (v._op or "?",), palette.OP_FILL))
         into_path = v in marked and v is not highlight
         edges.append(Edge(op_id, vid, color=_edge_color(into_path, False), bold=into_path))
-        for child, local in zip(v._prev, v._local):
+        for child, local in zip(v._children, v._local):
             on_path = child in marked and v in marked
             edges.append(
                 Edge(

@@ -40,7 +40,7 @@ class BackwardFrame:
         name = n.label or f"the '{n._op}' node"
         return (
             f"step {self.step}: {name} (grad {fmt(self.grads[n])}) passes "
-            f"local derivative × grad to its {len(n._prev)} children"
+            f"local derivative × grad to its {len(n._children)} children"
         )
 
     def draw(self, **kwargs):
@@ -60,14 +60,14 @@ def backward_steps(root: Value) -> Iterator[BackwardFrame]:
     holds the gradients ``root.backward()`` would leave in ``.grad``.
     """
     order = root.topological_order()
-    grads = {v: (0.0 if v._prev else v.grad) for v in order}
+    grads = {v: (0.0 if v._children else v.grad) for v in order}
     grads[root] = 1.0
     yield BackwardFrame(root, 0, None, dict(grads))
     step = 0
     for node in reversed(order):
-        if not node._prev:
+        if not node._children:
             continue
-        for child, local in zip(node._prev, node._local):
+        for child, local in zip(node._children, node._local):
             grads[child] += local * grads[node]
         step += 1
         yield BackwardFrame(root, step, node, dict(grads))
