@@ -294,10 +294,16 @@ class TorchComparison:
     def summary(self) -> str:
         worst = self.worst
         if self.ok:
+            near_zero = ""
+            if worst.rel_diff > self.rtol:
+                near_zero = (
+                    f", {worst.micrograd:.1e} against {worst.pytorch:.1e}: rounding around "
+                    "a gradient that is exactly 0"
+                )
             return (
                 f"the same: all {len(self.differences)} numbers agree within rtol={self.rtol:g} "
                 f"(atol={self.atol:g}); the largest relative difference is "
-                f"{worst.rel_diff:.1e} ({worst.name})"
+                f"{worst.rel_diff:.1e} ({worst.name}{near_zero})"
             )
         hint = ""
         if self.dtype != "float64":
