@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -430,3 +431,14 @@ def test_rounding_around_an_exact_zero_gradient_is_explained(torch):
         "(layers.0.neurons.0.b, -5.6e-17 against 0.0e+00: rounding around a gradient that is "
         "exactly 0)"
     )
+
+
+def test_the_readme_example_runs_and_says_the_same(torch, capsys):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## From micrograd to PyTorch", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(code.strip().splitlines()) == 6
+    exec(code, {})
+    printed = capsys.readouterr().out
+    assert "of 337 parameters" in printed
+    assert "the same: all 338 numbers agree" in printed
