@@ -479,6 +479,9 @@ def compare_with_torch(
     """
     who = "compare_with_torch"
     torch = _torch(who)
+    for tolerance, value in (("rtol", rtol), ("atol", atol)):
+        if not _as_float(value, f"{who} {tolerance}") >= 0:
+            raise ValueError(f"{who}: {tolerance}={value!r} must be a number >= 0.")
     layers = _layers(model, who)
     name = _loss_name(loss, who)
     nin = len(layers[0].neurons[0].w)
@@ -516,16 +519,17 @@ def compare_with_torch(
             f"{_sizes(nin, [len(layer.neurons) for layer in layers])}; the layers must have "
             "the same sizes for the gradients to pair up."
         )
-    dtype = torch_layers[0][0].weight.dtype
+    first = torch_layers[0][0].weight
+    dtype, device = first.dtype, first.device
     for p in net.parameters():
         p.grad = None
     with torch.enable_grad():
-        scores = net(torch.tensor(points, dtype=dtype))
+        scores = net(torch.tensor(points, dtype=dtype, device=device))
         if name == "cross_entropy":
-            answers = torch.tensor([int(c) for c in targets])
+            answers = torch.tensor([int(c) for c in targets], device=device)
             theirs_loss = _torch_losses(torch)[name](scores, answers)
         else:
-            answers = torch.tensor(targets, dtype=dtype)
+            answers = torch.tensor(targets, dtype=dtype, device=device)
             theirs_loss = _torch_losses(torch)[name](scores.reshape(-1), answers)
         theirs_loss.backward()
 

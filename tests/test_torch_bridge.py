@@ -368,6 +368,8 @@ def test_compare_with_torch_explains_bad_input(torch):
             "torch_model is 2 -> 4 -> 1, but the model is 2 -> 3 -> 1",
         ),
         (lambda: compare_with_torch(object(), X, y), TypeError, "object is not an MLP"),
+        (lambda: compare_with_torch(model, X, y, rtol=-1), ValueError, "rtol=-1 must be"),
+        (lambda: compare_with_torch(model, X, y, atol="0"), TypeError, "atol"),
     ]
     for call, error, message in cases:
         with pytest.raises(error, match=message):
