@@ -444,3 +444,15 @@ def test_the_readme_example_runs_and_says_the_same(torch, capsys):
     printed = capsys.readouterr().out
     assert "of 337 parameters" in printed
     assert "the same: all 338 numbers agree" in printed
+
+
+def test_a_layer_and_a_neuron_compare_by_their_own_parameter_names(torch):
+    random.seed(4)
+    X = _points(5, 3)
+    neuron_report = compare_with_torch(Neuron(3, activation="tanh"), X, _labels("mse", 5, 1))
+    assert list(neuron_report.gradients) == ["w.0", "w.1", "w.2", "b"]
+    layer_report = compare_with_torch(
+        Layer(3, 2), X, _labels("cross_entropy", 5, 2), "cross_entropy"
+    )
+    assert list(layer_report.gradients)[:2] == ["neurons.0.w.0", "neurons.0.w.1"]
+    assert neuron_report.ok and layer_report.ok
