@@ -2,8 +2,8 @@
 
 Every arithmetic operation on a ``Value`` returns a new ``Value`` that keeps
 
-* ``_prev``:  the values it was computed from (its children in the graph), and
-* ``_local``: the local derivative d(out)/d(child) for each of those children,
+* ``_children``: the values it was computed from (its children in the graph), and
+* ``_local``:    the local derivative d(out)/d(child) for each of those children,
   worked out right here, at forward time, next to the formula it differentiates.
 
 ``backward()`` then walks the graph from the output to the leaves and applies
@@ -89,10 +89,20 @@ class Value:
     never depends on whether the inputs were written as ints.
     """
 
+    # How a node stores its edges. Most operations have one or two children, so
+    # those live in slots of their own: child ``_a`` with local derivative
+    # ``_da``, and ``_b`` with ``_db`` (``_b`` is None for one child). No tuple
+    # is made per node, which is what makes building and freeing graphs fast.
+    # A node with more children (weighted_sum, value_sum, an op of your own)
+    # keeps them all as tuples: ``_a`` the children, ``_da`` their local
+    # derivatives (None if it has its own _backward), and ``_b`` is ``_MANY``.
+    # A leaf has ``_a`` None. ``_children`` and ``_local`` read any of these
+    # as tuples, so nothing outside this file needs to know.
+    #
     # "__dict__" lets a Value take attributes of your own (``v.name = "x"``,
     # ``v._backward = ...``) as any Python object does. The dict is only made
     # when first used, so the millions of nodes that never need one pay nothing.
-    __slots__ = ("data", "grad", "_children", "_local", "_op", "__dict__")
+    __slots__ = ("data", "grad", "_op", "_a", "_da", "_b", "_db", "__dict__")
     label = ""  # most values have no name: an instance gets one only when given one
     # Tell NumPy to leave operators to Value: `numpy.float64(2) * Value(3)` is
     # a Value, and `array * Value(3)` raises TypeError instead of quietly
@@ -125,21 +135,22 @@ class Value:
                 "(e.g. 1e300) instead, or find where the inf or nan came from."
             )
         if _local is not None:
-            _local = tuple(_local)
+            _local = tuple(_as_float(d, f"Value(..., _local={_local!r})") for d in _local)
             if len(_local) != len(children):
                 raise ValueError(
                     f"Value with op {_op!r} has {len(children)} children but "
                     f"{len(_local)} local derivatives; give one `_local` per child."
                 )
-        elif not children:
-            _local = ()  # a leaf has no edges, so nothing is unknown
-        # Otherwise `_local` stays None: an operation written the original way, whose
-        # derivative is the `_backward` function you set on it next.
+            _finite_local(_op, children, _local)
+        # Without `_local`, an interior node is an operation written the original
+        # way: its derivative is the `_backward` function you set on it next.
         self.data = data
         self.grad = 0.0
-        self._children = children
-        self._local = _local
         self._op = _op
+        if children:
+            self._a, self._da, self._b = children, _local, _MANY
+        else:
+            self._a = None
         if label:
             self.label = label
 
@@ -147,6 +158,27 @@ class Value:
     def _prev(self) -> set[Value]:
         """The children as a set, exactly as the original micrograd keeps them."""
         return set(self._children)
+
+    @property
+    def _children(self) -> tuple[Value, ...]:
+        """The children in order, once per use: ``(a + a)._children == (a, a)``."""
+        a = self._a
+        if a is None:  # a leaf
+            return ()
+        b = self._b
+        if b is _MANY:
+            return a
+        return (a,) if b is None else (a, b)
+
+    @property
+    def _local(self) -> tuple[float, ...] | None:
+        """d(self)/d(child) for each of ``_children``; None for an op with its own _backward."""
+        if self._a is None:  # a leaf
+            return ()
+        b = self._b
+        if b is _MANY:
+            return self._da
+        return (self._da,) if b is None else (self._da, self._db)
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
@@ -164,19 +196,19 @@ class Value:
         if not isinstance(other, Value):
             other = self._wrap(other, "+")
         # d(a+b)/da = 1, d(a+b)/db = 1
-        return _node(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        return _binary("+", self.data + other.data, self, 1.0, other, 1.0)
 
     def __mul__(self, other: Operand) -> Value:
         if not isinstance(other, Value):
             other = self._wrap(other, "*")
         # d(a*b)/da = b, d(a*b)/db = a
-        return _node(self.data * other.data, (self, other), (other.data, self.data), "*")
+        return _binary("*", self.data * other.data, self, other.data, other, self.data)
 
     def __sub__(self, other: Operand) -> Value:
         if not isinstance(other, Value):
             other = self._wrap(other, "-")
         # d(a-b)/da = 1, d(a-b)/db = -1
-        return _node(self.data - other.data, (self, other), (1.0, -1.0), "-")
+        return _binary("-", self.data - other.data, self, 1.0, other, -1.0)
 
     def __truediv__(self, other: Operand) -> Value:
         other = self._wrap(other, "/")
@@ -189,12 +221,12 @@ class Value:
         q = a / b
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2, taken as -(a/b)/b: squaring a tiny b
         # first would underflow to 0 and divide by zero.
-        local = _finite_local("/", (self, other), (1.0 / b, -q / b))
-        return _node(q, (self, other), local, "/")
+        da, db = _finite_local("/", (self, other), (1.0 / b, -q / b))
+        return _binary("/", q, self, da, other, db)
 
     def __neg__(self) -> Value:
         # d(-a)/da = -1
-        return _node(-self.data, (self,), (-1.0,), "neg")
+        return _unary("neg", -self.data, self, -1.0)
 
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
@@ -217,7 +249,7 @@ class Value:
         out = _checked_pow(x, k)
         # d(x^k)/dx = k * x^(k-1)
         local = 0.0 if k == 0 else k * _checked_pow(x, k - 1)
-        return _node(out, (self,), _finite_local(op, (self,), (local,)), op)
+        return _unary(op, out, self, *_finite_local(op, (self,), (local,)))
 
     def _pow_value(self, exponent: Value) -> Value:
         """x ** y where the exponent is a Value too, so y gets a gradient as well."""
@@ -237,8 +269,8 @@ class Value:
         dx = y * _checked_pow(x, y - 1)
         dy = out * math.log(x) if x > 0 else 0.0  # x^y*log(x) -> 0 as x -> 0
         # d(x^y)/dx = y * x^(y-1), d(x^y)/dy = x^y * log(x)
-        children = (self, exponent)
-        return _node(out, children, _finite_local("**", children, (dx, dy)), "**")
+        dx, dy = _finite_local("**", (self, exponent), (dx, dy))
+        return _binary("**", out, self, dx, exponent, dy)
 
     # Numbers on the left: 2 + v, 2 * v, 2 - v, 2 / v, 2 ** v
     def __radd__(self, other: Number) -> Value:
@@ -266,7 +298,7 @@ class Value:
                 "Scale the input down, or use a numerically stable formula."
             ) from None
         # d(e^x)/dx = e^x
-        return _node(out, (self,), (out,), "exp")
+        return _unary("exp", out, self, out)
 
     def log(self) -> Value:
         x = self.data
@@ -276,12 +308,12 @@ class Value:
                 "Clamp the input, e.g. log(x + 1e-12), or check where it went negative."
             )
         # d(log x)/dx = 1/x, which overflows for the tiniest x (below about 5.6e-309)
-        return _node(math.log(x), (self,), _finite_local("log", (self,), (1.0 / x,)), "log")
+        return _unary("log", math.log(x), self, *_finite_local("log", (self,), (1.0 / x,)))
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)
         # d(tanh x)/dx = 1 - tanh(x)^2
-        return _node(t, (self,), (1.0 - t * t,), "tanh")
+        return _unary("tanh", t, self, 1.0 - t * t)
 
     def sigmoid(self) -> Value:
         x = self.data
@@ -292,14 +324,14 @@ class Value:
             e = math.exp(x)
             s = e / (1.0 + e)
         # d(sigmoid x)/dx = sigmoid(x) * (1 - sigmoid(x))
-        return _node(s, (self,), (s * (1.0 - s),), "sigmoid")
+        return _unary("sigmoid", s, self, s * (1.0 - s))
 
     def relu(self) -> Value:
         x = self.data
         # d(relu x)/dx = 1 where x > 0, else 0
         if x > 0:
-            return _node(x, (self,), (1.0,), "ReLU")
-        return _node(0.0, (self,), (0.0,), "ReLU")
+            return _unary("ReLU", x, self, 1.0)
+        return _unary("ReLU", 0.0, self, 0.0)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         slope = _as_float(slope, f"leaky_relu(slope={slope!r})")
@@ -308,14 +340,14 @@ class Value:
         x = self.data
         # d/dx = 1 where x > 0, else slope
         if x > 0:
-            return _node(x, (self,), (1.0,), "leaky_relu")
-        return _node(slope * x, (self,), (slope,), "leaky_relu")
+            return _unary("leaky_relu", x, self, 1.0)
+        return _unary("leaky_relu", slope * x, self, slope)
 
     def __abs__(self) -> Value:
         x = self.data
         # d|x|/dx = sign(x), taken as 0 at x = 0 (as PyTorch does)
         sign = 1.0 if x > 0 else -1.0 if x < 0 else 0.0
-        return _node(abs(x), (self,), (sign,), "abs")
+        return _unary("abs", abs(x), self, sign)
 
     def sqrt(self) -> Value:
         x = self.data
@@ -328,7 +360,7 @@ class Value:
             )
         r = math.sqrt(x)
         # d(sqrt x)/dx = 1 / (2 sqrt x)
-        return _node(r, (self,), (0.5 / r,), "sqrt")
+        return _unary("sqrt", r, self, 0.5 / r)
 
     # ------------------------------------------------------------ backward
     def topological_order(self) -> list[Value]:
@@ -355,16 +387,17 @@ class Value:
             node.grad = 0.0
         self.grad = 1.0
         for node in reversed(interior):  # from the output back to the leaves
-            grad, children, local = node.grad, node._children, node._local
-            if local is None:  # an operation that brings its own _backward function
+            # _chain_rule() below, written out for each way a node keeps its edges
+            grad, a, b = node.grad, node._a, node._b
+            if b is None:  # one child
+                a.grad += node._da * grad
+            elif b is not _MANY:  # two children
+                a.grad += node._da * grad
+                b.grad += node._db * grad
+            elif node._da is None:  # an operation that brings its own _backward function
                 node._backward()
-            elif len(children) == 2:  # most nodes: the loop below, written out for speed
-                a, b = children
-                da, db = local
-                a.grad += da * grad
-                b.grad += db * grad
-            else:
-                for child, d in zip(children, local):
+            else:  # many children
+                for child, d in zip(a, node._da):
                     child.grad += d * grad  # the chain rule
         _check_gradients(interior, leaf_uses)
 
@@ -404,30 +437,48 @@ class Value:
         if not callable(function):
             raise TypeError(f"_backward must be a function of no arguments, got {function!r}.")
         self.__dict__["_backward_function"] = function
-        self._local = None
+        if self._a is not None:  # keep the children, forget the numbers: see _local
+            self._a, self._da, self._b = self._children, None, _MANY
 
 
 Operand = Value | int | float  # what an operator accepts on either side
 _new_value = object.__new__
+_MANY = "many"  # the `_b` of a node whose children are all in `_a` (see Value.__slots__)
 _JUST_VALUES, _JUST_FLOATS = {Value}, {float}
 _grad = operator.attrgetter("grad")
 
 
-def _node(data: float, children: tuple[Value, ...], local: tuple[float, ...], op: str) -> Value:
-    """A new interior node: what every built-in operation returns.
-
-    ``Value(...)`` checks what a user passes in; the operations already know
-    their children are Values and their numbers floats, so this skips straight
-    to filling in the slots. It only checks that the result is finite.
-    """
+# The three ways to make an interior node, used by every built-in operation.
+# ``Value(...)`` checks what a user passes in; the operations already know
+# their children are Values and their numbers floats, so these skip straight to
+# filling in the slots. They only check that the result is finite.
+def _unary(op: str, data: float, a: Value, da: float) -> Value:
+    """A node with one child ``a``, whose local derivative is ``da``."""
     if data - data != 0.0:  # inf - inf and nan - nan are nan; only a finite number gives 0
+        raise _not_finite(op, (a,), data)
+    node = _new_value(Value)
+    node.data, node.grad, node._op = data, 0.0, op
+    node._a, node._da, node._b = a, da, None
+    return node
+
+
+def _binary(op: str, data: float, a: Value, da: float, b: Value, db: float) -> Value:
+    """A node with children ``a`` and ``b``, and local derivatives ``da`` and ``db``."""
+    if data - data != 0.0:
+        raise _not_finite(op, (a, b), data)
+    node = _new_value(Value)
+    node.data, node.grad, node._op = data, 0.0, op
+    node._a, node._da, node._b, node._db = a, da, b, db
+    return node
+
+
+def _many(op: str, data: float, children: tuple[Value, ...], local: tuple[float, ...]) -> Value:
+    """A node with any number of children, and one local derivative for each."""
+    if data - data != 0.0:
         raise _not_finite(op, children, data)
     node = _new_value(Value)
-    node.data = data
-    node.grad = 0.0
-    node._children = children
-    node._local = local
-    node._op = op
+    node.data, node.grad, node._op = data, 0.0, op
+    node._a, node._da, node._b = children, local, _MANY
     return node
 
 
@@ -440,7 +491,7 @@ def _walk(root: Value) -> tuple[list[Value], list[Value]]:
     twice: first to open it (its children go on the stack above it), then,
     under a ``None`` marker, to close it once all of them are done.
     """
-    if not root._children:
+    if root._a is None:
         return [], [root]
     interior: list[Value] = []
     leaf_uses: list[Value] = []
@@ -455,8 +506,9 @@ def _walk(root: Value) -> tuple[list[Value], list[Value]]:
             opened.add(node)
             push(node)
             push(None)
-            for child in node._children:
-                if not child._children:
+            a, b = node._a, node._b
+            for child in a if b is _MANY else (a,) if b is None else (a, b):
+                if child._a is None:
                     leaf(child)  # a leaf has nothing to wait for
                 elif child not in opened:
                     push(child)
@@ -509,7 +561,7 @@ def _weighted_node(
     # Local derivatives: d/db = 1, d/dw_i = x_i, d/dx_i = w_i (when the inputs are Values).
     children = (bias, *weights, *input_edges)
     local = (1.0, *xs, *ws) if input_edges else (1.0, *xs)
-    return _node(total, children, local, "Σw·x+b")
+    return _many("Σw·x+b", total, children, local)
 
 
 def value_sum(values: Iterable[Operand]) -> Value:
@@ -522,7 +574,7 @@ def value_sum(values: Iterable[Operand]) -> Value:
     total = 0.0
     for v in children:
         total += v.data
-    return _node(total, children, (1.0,) * len(children), "sum")
+    return _many("sum", total, children, (1.0,) * len(children))
 
 
 # --------------------------------------------------------- finite numbers
