@@ -320,6 +320,11 @@ def _save(ax, path: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["graph"]:  # an expression may start with a minus: "-a*b"
+        from micrograd.graph_cli import protect_expression
+
+        argv = protect_expression(argv)
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help()
