@@ -251,7 +251,7 @@ def run_demo(args: argparse.Namespace) -> int:
             model,
             X,
             y,
-            title=f"Decision boundary after {len(history)} steps "
+            title=f"Decision boundary after {len(history)} step{'s' * (len(history) != 1)} "
             f"(accuracy {final.accuracy:.0%} on all {final.points} points)",
         ),
         boundary_path,

@@ -257,6 +257,9 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         print(f"micrograd graph: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # Graphviz works through temporary files: a full disk stops it
+        print(f"micrograd graph: cannot draw the graph: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
     try:
         args.output.write_bytes(picture)
     except OSError as exc:

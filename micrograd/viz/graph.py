@@ -112,8 +112,9 @@ def draw_dot(
     for a backward frame, the largest once backward is done, so every frame of
     one graph uses the same colours).
     ``max_width`` (in CSS pixels, e.g. 900 for a notebook column): if the
-    left-to-right picture is wider than that, it is laid out top to bottom
-    instead, so its labels stay readable rather than being shrunk to fit.
+    left-to-right picture is wider than that, it is laid out top to bottom with
+    each box's fields stacked, so its labels stay readable rather than being
+    shrunk to fit (``drawing.spec.rankdir`` says which layout was used).
     Graphs with more than ``max_nodes`` values raise ``GraphTooLargeError``.
     """
     frame = root if isinstance(root, BackwardFrame) else None
@@ -144,14 +145,19 @@ def draw_dot(
     engine = resolve_engine(engine)
     drawing = _drawing(value, frame, rankdir, options, format, engine)
     if max_width is not None and rankdir in ("LR", "RL") and drawing.width_px() > max_width:
-        narrow = _drawing(value, frame, "TB", options, format, engine)
+        # Top to bottom, with each box's fields stacked: long chains and wide
+        # boxes stop adding up along the width.
+        narrow = _drawing(value, frame, "TB", options, format, engine, stacked=True)
         if narrow.width_px() < drawing.width_px():
             drawing = narrow
     return drawing
 
 
-def _drawing(value, frame, rankdir, options, format, engine) -> GraphDrawing:
+def _drawing(value, frame, rankdir, options, format, engine, stacked=False) -> GraphDrawing:
     spec = build_spec(value, rankdir=rankdir, **options)
+    if stacked:
+        for node in spec.nodes:
+            node.stacked = node.kind == "value"
     if frame is not None and options["legend"]:
         spec.legend.insert(0, frame.describe())
         if options["color_by_grad"]:
