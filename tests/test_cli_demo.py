@@ -167,3 +167,21 @@ def test_the_picture_title_quotes_the_final_model(tmp_path, monkeypatch, capsys)
     out = capsys.readouterr().out
     accuracy = out.split("training accuracy ")[1].split("%")[0]
     assert titles == [f"Decision boundary after 1 step (accuracy {accuracy}% on all 100 points)"]
+
+
+def test_the_course_images_come_from_regenerate_py(monkeypatch):
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    script = root / "intuition" / "regenerate.py"
+    spec = importlib.util.spec_from_file_location("regenerate", script)
+    regenerate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(regenerate)
+    command = regenerate.demo_command()
+    assert command[1:4] == ["-m", "micrograd", "demo"]
+    assert command[command.index("--out") + 1] == str(root / "intuition" / "images")
+    calls = []
+    monkeypatch.setattr(regenerate.subprocess, "run", lambda cmd, **kw: calls.append(cmd))
+    assert regenerate.main(["images"]) == 0
+    assert calls == [command]
