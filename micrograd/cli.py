@@ -71,7 +71,7 @@ def _add_demo_parser(subparsers: argparse._SubParsersAction) -> None:
             "(SVM) loss plus L2 regularisation, and write input_dataset.png (the raw "
             "data) and classified_dataset.png (the learned decision boundary) into the "
             "--out folder. With the defaults this is the original micrograd demo, number "
-            "for number: it reaches 100%% training accuracy with a final loss of about "
+            "for number: it reaches 100% training accuracy with a final loss of about "
             "0.011. The final loss and accuracy are those of the trained model (after the "
             "last update) on all the points."
         ),

@@ -185,3 +185,9 @@ def test_the_course_images_come_from_regenerate_py(monkeypatch):
     monkeypatch.setattr(regenerate.subprocess, "run", lambda cmd, **kw: calls.append(cmd))
     assert regenerate.main(["images"]) == 0
     assert calls == [command]
+
+
+def test_help_shows_a_plain_percent_sign(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "micrograd", "demo", "--help"],
+                          capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    assert "100% training accuracy" in " ".join(done.stdout.split())
