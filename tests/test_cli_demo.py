@@ -191,3 +191,19 @@ def test_help_shows_a_plain_percent_sign(tmp_path):
     done = subprocess.run([sys.executable, "-m", "micrograd", "demo", "--help"],
                           capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
     assert "100% training accuracy" in " ".join(done.stdout.split())
+
+
+def test_a_write_failure_after_training_is_one_line(tmp_path):
+    resource = pytest.importorskip("resource")
+
+    def small_files_only():  # in the child: writes past 2 KB fail as on a full disk
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "micrograd", "demo", "--steps", "1", "--no-progress"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, preexec_fn=small_files_only,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot write" in lines[0], done.stderr

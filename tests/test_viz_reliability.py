@@ -93,6 +93,7 @@ def test_a_user_op_is_drawn_without_local_derivative_labels():
     into_cube = [e for e in spec.edges if e.dst.endswith("op") and e.src == "v0"]
     assert into_cube and all(e.label == "" for e in into_cube)
     assert any(e.label.startswith("∂=") for e in spec.edges)
+    assert any("its own _backward()" in line for line in spec.legend)
     draw_dot(out, engine="python").pipe("svg")
     draw_dot(list(backward_steps(out))[1], engine="python").pipe("png")
 
