@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import signal
 import subprocess
@@ -11,8 +10,6 @@ import sys
 import time
 
 import pytest
-
-from micrograd.engine import Value
 
 NEVER_ENDS = ["--steps", "1000000"]  # a run this long proves that a refusal came before training
 
@@ -85,13 +82,6 @@ def test_missing_matplotlib_is_refused_before_training(tmp_path):
 # ----------------------------------------------------- no tracebacks
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 def test_a_diverging_run_ends_with_a_clear_message(tmp_path, activation):
-    if activation == "relu":
-        try:
-            overflowed = not math.isfinite((Value(1e308) * 10).data)
-        except OverflowError:
-            overflowed = False
-        if overflowed:
-            pytest.skip("needs the engine's overflow policy (an overflow raises OverflowError)")
     done, _ = demo("--lr", "1e308", "--activation", activation, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     lines = done.stderr.strip().splitlines()
