@@ -8,7 +8,7 @@ import socket
 import sys
 import webbrowser
 
-from micrograd.playground.server import LOOPBACK, PlaygroundServer
+from micrograd.playground.server import LOOPBACK, PlaygroundServer, check_extras
 
 DEFAULT_PORT = 8765
 
@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"micrograd playground: --port {args.port}: give a port from 0 (any free one) "
               "to 65535.", file=sys.stderr)  # fmt: skip
         return 2
+    check_extras()
     if args.host not in LOOPBACK:
         print(
             f"micrograd playground: warning: --host {args.host} lets other computers on the "
@@ -67,10 +68,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"micrograd playground: cannot listen on {args.host}:{args.port}: "
                   f"{exc.strerror or exc}.", file=sys.stderr)  # fmt: skip
         return 2
-    print(f"micrograd playground: serving on {server.url}  (Ctrl-C to stop)", flush=True)
-    if not args.no_browser:
-        webbrowser.open(server.url)
     try:
+        print(f"micrograd playground: serving on {server.url}  (Ctrl-C to stop)", flush=True)
+        if not args.no_browser:
+            webbrowser.open(server.url)
         server.serve_forever()
     except KeyboardInterrupt:
         print("\nmicrograd playground: stopped.", flush=True)

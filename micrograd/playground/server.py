@@ -47,6 +47,14 @@ CSP = (
 )
 
 
+def check_extras() -> None:
+    """Fail at start, naming the pip command, rather than on the first request."""
+    from micrograd.errors import require
+
+    for module in ("numpy", "grandalf", "matplotlib"):
+        require(module, extra="playground", purpose="The playground")
+
+
 class RequestError(Exception):
     """A request the API refuses; becomes a JSON ``{"error": message}`` answer."""
 

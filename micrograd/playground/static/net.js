@@ -8,7 +8,7 @@ MG.labs.net = (() => {
     activation: "act", lr: "lr", schedule: "sch", optimizer: "opt", batch: "bs", l2: "l2", seed: "seed" };
   const state = {
     session: null, data: null, snap: null, curves: null, hidden: [16, 16],
-    playing: false, started: false, rate: [], selected: null, busy: null,
+    playing: false, started: false, rate: [], selected: null, chain: Promise.resolve(),
   };
 
   // ---------------------------------------------------------------- settings <-> controls <-> URL
@@ -101,12 +101,21 @@ MG.labs.net = (() => {
   }
 
   // ---------------------------------------------------------------- talking to the server
-  async function reset() {
-    const c = config();
-    toURL(c);
+  // Requests run one after another, so answers always arrive in the order they were asked.
+  function queue(task) {
+    state.chain = state.chain.then(task).catch((err) => showError(err.message));
+    return state.chain;
+  }
+
+  function reset() {
     const wasPlaying = state.playing;
     pause();
-    await state.busy;
+    return queue(() => resetNow(wasPlaying));
+  }
+
+  async function resetNow(wasPlaying) {
+    const c = config();
+    toURL(c);
     try {
       const answer = state.session
         ? await MG.api("/api/net/reset", { session: state.session, config: c })
@@ -115,9 +124,9 @@ MG.labs.net = (() => {
       start(answer);
       if (wasPlaying) play();
     } catch (err) {
-      if (err.status === 404) {
+      if (err.status === 404 && state.session) {
         state.session = null;
-        return reset();
+        return resetNow(wasPlaying);
       }
       showError(err.message);
     }
@@ -136,22 +145,20 @@ MG.labs.net = (() => {
 
   async function step(n) {
     if (!state.session) return;
-    const request = MG.api("/api/net/step", { session: state.session, steps: n, since: state.curves.loss.length });
-    state.busy = request.catch(() => null);
     try {
-      apply(await request);
+      apply(await MG.api("/api/net/step", { session: state.session, steps: n, since: state.curves.loss.length }));
     } catch (err) {
       pause();
       if (err.status === 404) {
         state.session = null;
-        return reset();
+        return resetNow(false);
       }
       showError(err.message);
     }
   }
 
   async function loop() {
-    while (state.playing) await step(200);
+    while (state.playing) await queue(() => (state.playing ? step(200) : null));
   }
 
   function play() {
@@ -529,7 +536,7 @@ MG.labs.net = (() => {
     $("layer-remove").addEventListener("click", () => { state.hidden.pop(); changed(); });
     $("train-play").addEventListener("click", play);
     $("train-pause").addEventListener("click", pause);
-    $("train-step").addEventListener("click", async () => { pause(); await state.busy; await step(1); });
+    $("train-step").addEventListener("click", () => { pause(); queue(() => step(1)); });
     $("train-reset").addEventListener("click", reset);
     $("boundary").addEventListener("click", pickPoint);
     $("inspector-close").addEventListener("click", () => {
