@@ -44,6 +44,7 @@ MAX_LAYERS = 4
 MAX_NEURONS = 16
 MAX_STEPS = 20_000  # per run; reset to start again
 MAX_STEPS_PER_REQUEST = 200
+IDLE_PAUSE = 10.0  # seconds without a request before a playing run pauses itself
 GRID = 60  # decision grid points per axis
 NEURON_GRID = 20  # per-neuron pictures: points per axis (every third grid point)
 
@@ -155,15 +156,63 @@ class Curves:
 
 
 class NetworkSession:
-    """One tab's network run. Not thread-safe on its own: hold ``lock`` while using it."""
+    """One tab's network run. Hold ``lock`` while reading or changing it.
+
+    ``play()`` trains in a background thread, one step at a time under the
+    lock, so the page can ask for pictures whenever it is ready to draw them
+    and training never waits for the browser. The thread stops on ``pause()``,
+    on an error, at ``MAX_STEPS``, or when no one has asked for
+    ``IDLE_PAUSE`` seconds (a tab closed without saying so).
+    """
 
     def __init__(self, config: Config) -> None:
         self.lock = threading.Lock()
         self.last_used = time.monotonic()
+        self.playing = False
+        self._waiting = 0  # requests waiting for the lock; the trainer lets them in
+        self._thread: threading.Thread | None = None
         self.reset(config)
+
+    # ------------------------------------------------------------- play / pause
+    def play(self) -> None:
+        """Start training in the background (call with ``lock`` held)."""
+        self.playing = True
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="micrograd-train", daemon=True)
+            self._thread.start()
+
+    def pause(self) -> None:
+        """Stop after the current step (call with ``lock`` held)."""
+        self.playing = False
+
+    def _run(self) -> None:
+        while True:
+            if self._waiting:
+                time.sleep(0.002)  # let a waiting request take the lock first
+            with self.lock:
+                idle = time.monotonic() - self.last_used > IDLE_PAUSE
+                if not self.playing or idle or self.error or self.steps >= MAX_STEPS:
+                    self.playing = False
+                    return
+                self.train(1, budget=math.inf)
+
+    def acquire(self) -> NetworkSession:
+        """``with run.acquire():`` takes the lock ahead of the training thread."""
+        self._waiting += 1
+        self.lock.acquire()
+        self._waiting -= 1
+        self.last_used = time.monotonic()
+        return self
+
+    def __enter__(self) -> NetworkSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
 
     def reset(self, config: Config) -> None:
         """Start again: same config and seed give the same data, weights and run."""
+        self.playing = False
         self.config = config
         make = DATASETS[config.dataset]
         X, y = make(n_samples=config.points, noise=config.noise, seed=config.seed)
@@ -283,10 +332,10 @@ class NetworkSession:
             maps = []
             for col in layer:
                 picture = col.reshape(GRID, GRID)[stride // 2 :: stride, stride // 2 :: stride]
-                maps.append(_quantize(picture.ravel().tolist()))
+                maps.append(_quantize(picture.ravel()))
             neurons.append(maps)
         if self.classes <= 2:
-            boundary = {"kind": "binary", "scores": _quantize(output[0].tolist())}
+            boundary = {"kind": "binary", "scores": _quantize(output[0])}
         else:
             import numpy as np
 
@@ -302,6 +351,7 @@ class NetworkSession:
             "neurons": neurons,
             "gradflow": self._gradflow(),
             "error": self.error,
+            "playing": self.playing,
             "maxSteps": MAX_STEPS,
         }
 
@@ -359,9 +409,11 @@ class NetworkSession:
         return {"layer": layer, "index": index, "activation": n.activation, "weights": weights}
 
 
-def _quantize(values: list[float]) -> dict:
-    """Numbers as ints in -127..127 of their largest magnitude: a small JSON for a picture."""
-    scale = max((abs(v) for v in values), default=0.0)
+def _quantize(values) -> dict:
+    """A NumPy array as ints in -127..127 of its largest magnitude: a small JSON for a picture."""
+    import numpy as np
+
+    scale = float(np.abs(values).max()) if len(values) else 0.0
     if scale == 0:
         return {"scale": 0.0, "q": [0] * len(values)}
-    return {"scale": scale, "q": [round(127 * v / scale) for v in values]}
+    return {"scale": scale, "q": np.rint(values * (127 / scale)).astype(int).tolist()}

@@ -89,7 +89,7 @@ class Sessions:
                         HTTPStatus.TOO_MANY_REQUESTS,
                         f"{self.cap} playground tabs are open already; close one and reload.",
                     )
-                del self._runs[min(idle)[1]]
+                self._runs.pop(min(idle)[1]).playing = False
             key = secrets.token_hex(8)
             self._runs[key] = run
         return key, run
@@ -105,8 +105,9 @@ class Sessions:
 
     def close(self, key: object) -> None:
         with self._lock:
-            if isinstance(key, str):
-                self._runs.pop(key, None)
+            run = self._runs.pop(key, None) if isinstance(key, str) else None
+        if run is not None:
+            run.playing = False  # its training thread ends after the current step
 
 
 def meta() -> dict:
@@ -212,7 +213,7 @@ def api_net_new(server: PlaygroundServer, body: dict) -> dict:
         key, run = server.sessions.create(_config(body))
     except network.ConfigError as exc:
         raise RequestError(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc)) from None
-    with run.lock:
+    with run.acquire():
         return {"session": key, "data": run.data(), "snapshot": run.snapshot()}
 
 
@@ -220,7 +221,7 @@ def api_net_reset(server: PlaygroundServer, body: dict) -> dict:
     _fields(body, {"session": str}, {"config": dict})
     run = server.sessions.get(body["session"])
     config = _config(body)
-    with run.lock:
+    with run.acquire():
         try:
             run.reset(config)
         except network.ConfigError as exc:
@@ -229,12 +230,18 @@ def api_net_reset(server: PlaygroundServer, body: dict) -> dict:
 
 
 def api_net_step(server: PlaygroundServer, body: dict) -> dict:
-    _fields(body, {"session": str}, {"steps": int, "since": int})
+    """Train ``steps`` more (0: just look), or play/pause the background training."""
+    _fields(body, {"session": str}, {"steps": int, "since": int, "play": bool})
     run = server.sessions.get(body["session"])
     steps = _int_in(body, "steps", 0, network.MAX_STEPS_PER_REQUEST, 1)
     since = _int_in(body, "since", 0, network.MAX_STEPS, 0)
-    with run.lock:
-        run.train(steps, TRAIN_BUDGET)
+    with run.acquire():
+        if body.get("play") is True:
+            run.play()
+        elif body.get("play") is False:
+            run.pause()
+        if steps and not run.playing:
+            run.train(steps, TRAIN_BUDGET)
         return run.snapshot(since)
 
 
@@ -244,7 +251,7 @@ def api_net_point(server: PlaygroundServer, body: dict) -> dict:
     if split not in ("train", "test"):
         raise RequestError(HTTPStatus.BAD_REQUEST, "split must be 'train' or 'test'.")
     run = server.sessions.get(body["session"])
-    with run.lock:
+    with run.acquire():
         try:
             return run.point(split, body["index"])
         except network.ConfigError as exc:
@@ -254,7 +261,7 @@ def api_net_point(server: PlaygroundServer, body: dict) -> dict:
 def api_net_neuron(server: PlaygroundServer, body: dict) -> dict:
     _fields(body, {"session": str, "layer": int, "index": int})
     run = server.sessions.get(body["session"])
-    with run.lock:
+    with run.acquire():
         try:
             return run.neuron(body["layer"], body["index"])
         except network.ConfigError as exc:

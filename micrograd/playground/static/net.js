@@ -143,10 +143,12 @@ MG.labs.net = (() => {
     apply(answer.snapshot);
   }
 
-  async function step(n) {
+  async function step(n, play) {
     if (!state.session) return;
+    const body = { session: state.session, steps: n, since: state.curves.loss.length };
+    if (play !== undefined) body.play = play;
     try {
-      apply(await MG.api("/api/net/step", { session: state.session, steps: n, since: state.curves.loss.length }));
+      apply(await MG.api("/api/net/step", body));
     } catch (err) {
       pause();
       if (err.status === 404) {
@@ -157,23 +159,33 @@ MG.labs.net = (() => {
     }
   }
 
+  // While playing, the server trains in the background; the page fetches a picture
+  // whenever it has drawn the last one.
   async function loop() {
-    while (state.playing) await queue(() => (state.playing ? step(200) : null));
+    while (state.playing) {
+      const asked = performance.now();
+      await queue(() => (state.playing ? step(0) : null));
+      const wait = 120 - (performance.now() - asked);
+      if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+    }
   }
 
   function play() {
-    if (state.playing) return;
+    if (state.playing || !state.session) return;
     state.playing = true;
     state.rate = [];
     $("train-play").disabled = true;
     $("train-pause").disabled = false;
+    queue(() => step(0, true));
     loop();
   }
 
   function pause() {
+    const was = state.playing;
     state.playing = false;
     $("train-play").disabled = false;
     $("train-pause").disabled = true;
+    if (was && state.session) queue(() => step(0, false));
   }
 
   function showError(message) {
@@ -200,9 +212,10 @@ MG.labs.net = (() => {
     while (state.rate.length > 2 && now - state.rate[0][0] > 2500) state.rate.shift();
     const [t0, k0] = state.rate[0];
     if (state.playing && now > t0 + 300) $("train-rate").textContent = ((k - k0) / ((now - t0) / 1000)).toFixed(1);
-    if (snap.error) {
-      pause();
-      showError(snap.error);
+    if (snap.error) showError(snap.error);
+    if (state.playing && !snap.playing) {
+      if (snap.error || snap.step >= snap.maxSteps) pause();
+      else queue(() => step(0, true)); // it paused itself while this tab was asleep
     }
     drawBoundary();
     drawNeurons();
@@ -381,8 +394,20 @@ MG.labs.net = (() => {
 
   function drawGradflow() {
     const host = $("gradflow");
-    host.textContent = "";
     const rows = state.snap.gradflow;
+    const key = rows.map((r) => `${r.dead === null}${r.saturated === null}`).join() + rows.length;
+    if (host.dataset.key === key && rows.length) {  // same rows: only move the bars and numbers
+      rows.forEach((r, i) => {
+        const lg = Math.log10(Math.max(r.meanAbsGrad, 1e-12));
+        state.gradRows[i].fill.style.width = `${Math.max(2, Math.min(100, ((lg + 6) / 6) * 100))}%`;
+        state.gradRows[i].num.textContent = MG.short(r.meanAbsGrad, 2);
+        if (state.gradRows[i].note) state.gradRows[i].note.textContent = gradNote(r, i === rows.length - 1);
+      });
+      return;
+    }
+    host.dataset.key = key;
+    host.textContent = "";
+    state.gradRows = [];
     if (!rows.length) {
       host.append(MG.el("div", { class: "hint", text: "Train a step to see how much gradient reaches each layer." }));
       return;
@@ -395,15 +420,25 @@ MG.labs.net = (() => {
       fill.style.background = MG.meta.palette.lines.grad;
       bar.append(fill);
       const last = r.layer === rows.length;
+      const num = MG.el("span", { class: "num", text: MG.short(r.meanAbsGrad, 2) });
       host.append(MG.el("div", { class: "gf-row" },
-        MG.el("span", { class: "name", text: `${last ? "output" : `layer ${r.layer}`} ${r.activation}` }), bar,
-        MG.el("span", { class: "num", text: MG.short(r.meanAbsGrad, 2) })));
-      const notes = [];
-      if (r.dead !== null && r.dead !== undefined && !last) notes.push(`${Math.round(100 * r.dead)}% dead ReLUs`);
-      if (r.saturated !== null && r.saturated !== undefined) notes.push(`${Math.round(100 * r.saturated)}% saturated`);
-      if (notes.length) host.append(MG.el("div", { class: "gf-row" }, MG.el("span"), MG.el("span", { class: "note", text: notes.join(" · ") })));
+        MG.el("span", { class: "name", text: `${last ? "output" : `layer ${r.layer}`} ${r.activation}` }), bar, num));
+      const text = gradNote(r, last);
+      let note = null;
+      if (text) {
+        note = MG.el("span", { class: "note", text });
+        host.append(MG.el("div", { class: "gf-row" }, MG.el("span"), note));
+      }
+      state.gradRows.push({ fill, num, note });
     }
     host.append(MG.el("div", { class: "hint", text: "bar: log scale from 1e-6 to 1" }));
+  }
+
+  function gradNote(r, last) {
+    const notes = [];
+    if (r.dead !== null && r.dead !== undefined && !last) notes.push(`${Math.round(100 * r.dead)}% dead ReLUs`);
+    if (r.saturated !== null && r.saturated !== undefined) notes.push(`${Math.round(100 * r.saturated)}% saturated`);
+    return notes.join(" · ");
   }
 
   // ---------------------------------------------------------------- curves
@@ -437,10 +472,12 @@ MG.labs.net = (() => {
     ctx.fillText("0", left, h - 4);
     ctx.textAlign = "right";
     ctx.fillText(`step ${train.length}`, w - right, h - 4);
+    const every = Math.max(1, Math.floor(train.length / 600)); // at most ~600 points a line
     const line = (series, dash) => {
       ctx.beginPath();
       let drawing = false;
       series.forEach((v, k) => {
+        if (k % every && k !== series.length - 1) return;
         if (v === null || !Number.isFinite(v)) { drawing = false; return; }
         if (drawing) ctx.lineTo(x(k), y(v)); else ctx.moveTo(x(k), y(v));
         drawing = true;
