@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -307,3 +308,19 @@ def test_a_diverging_run_stops_with_a_message(srv):
         snap = call(srv, "/api/net/step", {"session": run["session"], "steps": 200})[1]
     assert snap["error"] is None or "learning rate" in snap["error"]
     call(srv, "/api/net/close", {"session": run["session"]})
+
+
+def test_play_trains_in_the_background_until_pause(srv):
+    _, run = call(srv, "/api/net/new", {"config": {"points": 40, "hidden": [4]}})
+    key = run["session"]
+    assert call(srv, "/api/net/step", {"session": key, "steps": 0, "play": True})[1]["playing"]
+    deadline = time.monotonic() + 20
+    while call(srv, "/api/net/step", {"session": key, "steps": 0})[1]["step"] < 3:
+        assert time.monotonic() < deadline, "the background training made no progress"
+        time.sleep(0.05)
+    paused = call(srv, "/api/net/step", {"session": key, "steps": 0, "play": False})[1]
+    assert not paused["playing"]
+    time.sleep(0.3)
+    after = call(srv, "/api/net/step", {"session": key, "steps": 0})[1]
+    assert after["step"] <= paused["step"] + 1  # at most the step that was running
+    call(srv, "/api/net/close", {"session": key})

@@ -257,7 +257,7 @@ def test_the_moons_demo_trains_live_at_ten_steps_a_second(open_tab):
         floor = min(floor, 0.6 * engine_rate())
     assert rate >= floor, f"{rate:.1f} steps/s in the page (floor {floor:.1f})"
     assert worst < 0.5, f"the page took {worst:.2f} s to answer while training"
-    assert len(page.get_by_test_id("neurons").locator("canvas").all()) == 32
+    assert len(page.locator("[data-testid^=neuron-]").all()) == 32
 
 
 def test_training_screenshot_and_linked_views(open_tab):
@@ -301,4 +301,4 @@ def test_settings_live_in_the_url_and_change_the_network(open_tab):
     fresh.wait_for_function("MG.labs.net.state.data !== null")
     assert fresh.get_by_test_id("dataset").input_value() == "circles"
     assert fresh.evaluate("MG.labs.net.state.data.layers") == [16, 16, 4, 1]
-    assert len(fresh.get_by_test_id("neurons").locator("canvas").all()) == 36
+    assert len(fresh.locator("[data-testid^=neuron-]").all()) == 36

@@ -171,7 +171,7 @@ def layout(root: Value) -> tuple[list[Value], dict, list]:
     for node in spec.nodes:  # cards: label, data and grad one above the other
         if node.kind == "value":
             node.stacked = True
-            node.fields = tuple(f + "  " for f in node.fields)  # room for a sign and digits
+            node.fields = tuple(f + " " for f in node.fields)  # room for a minus sign
     positions, bends = place(spec)
     sizes = {node.id: node_size(node) for node in spec.nodes}
     column_x = _columns(positions, bends, sizes)
@@ -186,8 +186,8 @@ def layout(root: Value) -> tuple[list[Value], dict, list]:
     return order, boxes, routes
 
 
-COLUMN_GAP = 72.0  # points between columns: room for 'local × upstream = contribution'
-SPREAD = 1.5  # vertical room for the running sums written under the boxes
+COLUMN_GAP = 60.0  # points between columns: room for 'local × upstream = contribution'
+SPREAD = 1.35  # vertical room for the running sums written under the boxes
 
 
 def _columns(positions: dict, bends: dict, sizes: dict) -> dict[float, float]:

@@ -339,8 +339,12 @@ class NetworkSession:
         else:
             import numpy as np
 
-            winner = np.stack(output, axis=1).argmax(axis=1)
-            boundary = {"kind": "classes", "winner": winner.tolist()}
+            scores = np.stack(output, axis=1)
+            leads = []  # how far each class is ahead of its best rival: > 0 where it wins
+            for c in range(scores.shape[1]):
+                rivals = np.delete(scores, c, axis=1).max(axis=1)
+                leads.append(_quantize(scores[:, c] - rivals))
+            boundary = {"kind": "classes", "winner": scores.argmax(axis=1).tolist(), "leads": leads}
         since = max(0, min(since, self.steps))
         curves = {name: values[since:] for name, values in asdict(self.curves).items()}
         return {

@@ -126,14 +126,15 @@ MG.labs.expr = (() => {
       boxes.push(n.box);
       if (n.opBox) boxes.push(n.opBox);
     }
-    const pad = 34;
+    const pad = 22;
     const x0 = Math.min(...boxes.map((b) => b.x - b.w / 2)) - pad;
     const x1 = Math.max(...boxes.map((b) => b.x + b.w / 2)) + pad;
     const y0 = Math.min(...boxes.map((b) => -b.y - b.h / 2)) - pad;
     const y1 = Math.max(...boxes.map((b) => -b.y + b.h / 2)) + pad + 14;
     const width = x1 - x0, height = y1 - y0;
     const fit = Math.min((host.clientWidth - 8) / width, (host.clientHeight - 8) / height);
-    const scale = Math.max(0.95, Math.min(1.45, fit));
+    // Fit the whole graph when that keeps the text readable; otherwise scroll.
+    const scale = fit >= 0.8 ? Math.min(1.45, fit) : 0.95;
     const root = svg("svg", {
       viewBox: `${x0} ${y0} ${width} ${height}`,
       width: Math.round(width * scale),
@@ -208,6 +209,16 @@ MG.labs.expr = (() => {
     host.append(root);
   }
 
+  // A number longer than its box (1.234e-05) is drawn a little narrower instead of spilling out.
+  function squeeze(text, content, width) {
+    if ((content.length + 1) * 6.1 + 6 > width) {
+      text.setAttribute("textLength", width - 8);
+      text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    } else {
+      text.removeAttribute("textLength");
+    }
+  }
+
   function curve(points, offset) {
     // Smooth S-curves through the points, leaving and entering horizontally.
     let d = `M${points[0][0]},${points[0][1]}`;
@@ -220,11 +231,27 @@ MG.labs.expr = (() => {
     return d;
   }
 
+  // A node's name in the narration: its label, or the piece of the expression it computes.
+  function textOf(id, depth = 0) {
+    const d = state.data, n = d.nodes[id];
+    if (n.label) return n.label;
+    if (n.leaf) return MG.short(n.data);
+    if (depth > 2) return "…";
+    const kids = d.edges.filter((e) => e.parent === id).map((e) => textOf(e.child, depth + 1));
+    const wrap = (t) => (/^[\w.…]+$/.test(t) || t.endsWith(")") && !t.includes(" ") ? t : `(${t})`);
+    if (kids.length === 2 && ["+", "-"].includes(n.op)) return `${kids[0]} ${n.op} ${kids[1]}`;
+    if (kids.length === 2) return `${wrap(kids[0])}${n.op}${wrap(kids[1])}`;
+    if (n.op === "neg") return `-${wrap(kids[0])}`;
+    if (n.op.startsWith("**")) return `${wrap(kids[0])}${n.op}`;
+    return `${n.op.toLowerCase()}(${kids[0]})`;
+  }
+
   function nameOf(id) {
     const n = state.data.nodes[id];
     if (n.label) return n.label;
     if (n.leaf) return `the constant ${MG.short(n.data)}`;
-    return `the '${n.op}' node`;
+    const text = textOf(id);
+    return text.length <= 28 ? `(${text})` : `the '${n.op}' node`;
   }
 
   function paint() {
@@ -237,6 +264,7 @@ MG.labs.expr = (() => {
       v.rect.setAttribute("fill", MG.gradColor(grads[n.id], scale));
       v.rect.setAttribute("class", "box");
       v.grad.textContent = MG.fmt(grads[n.id]);
+      squeeze(v.grad.parentNode, `grad ${v.grad.textContent}`, n.box.w);
       v.sum.textContent = "";
       v.sum.setAttribute("class", "sum");
     }

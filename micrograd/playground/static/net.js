@@ -257,6 +257,7 @@ MG.labs.net = (() => {
     }
     const small = new OffscreenCanvas(n, n);
     small.getContext("2d").putImageData(image, 0, 0);
+    if (state.outputTile) state.outputTile.getContext("2d").drawImage(small, 0, 0);
     ctx.imageSmoothingEnabled = true;
     ctx.clearRect(0, 0, w, h);
     ctx.drawImage(small, 0, 0, w, h);
@@ -264,7 +265,7 @@ MG.labs.net = (() => {
     ctx.lineWidth = 1.6;
     ctx.beginPath();
     if (b.kind === "binary") contour(ctx, b.scores.q, n, w / n, h / n);
-    else classEdges(ctx, b.winner, n, w / n, h / n);
+    else for (const lead of b.leads) contour(ctx, lead.q, n, w / n, h / n);
     ctx.stroke();
     // Points: training filled with a white ring, test hollow with a thick ring.
     const split = [["train", state.data.train], ["test", state.data.test]];
@@ -317,16 +318,6 @@ MG.labs.net = (() => {
     }
   }
 
-  function classEdges(ctx, winner, n, cw, ch) {
-    for (let j = 0; j < n; j++) {
-      for (let i = 0; i < n; i++) {
-        const c = winner[j * n + i];
-        if (i + 1 < n && winner[j * n + i + 1] !== c) { ctx.moveTo((i + 1) * cw, j * ch); ctx.lineTo((i + 1) * cw, (j + 1) * ch); }
-        if (j + 1 < n && winner[(j + 1) * n + i] !== c) { ctx.moveTo(i * cw, (j + 1) * ch); ctx.lineTo((i + 1) * cw, (j + 1) * ch); }
-      }
-    }
-  }
-
   function pickPoint(event) {
     const canvas = $("boundary");
     const rect = canvas.getBoundingClientRect();
@@ -348,6 +339,7 @@ MG.labs.net = (() => {
     host.textContent = "";
     const n = state.data.neuronGrid;
     const layers = state.data.layers.slice(0, -1);
+    host.append(featureColumn(n));
     state.tiles = layers.map((size, li) => {
       const tiles = MG.el("div", { class: "neuron-tiles" });
       tiles.style.gridTemplateColumns = `repeat(${size > 8 ? 2 : 1}, 46px)`;
@@ -363,6 +355,10 @@ MG.labs.net = (() => {
         MG.el("div", { class: "title", text: `layer ${li + 1} · ${size} ${state.data.config.activation}` }), tiles));
       return canvases;
     });
+    state.outputTile = MG.el("canvas", { width: state.data.grid, height: state.data.grid, title: "the output: the decision boundary" });
+    const out = MG.el("div", { class: "neuron-tiles" }, state.outputTile);
+    out.style.gridTemplateColumns = "46px";
+    host.append(MG.el("div", { class: "neuron-layer" }, MG.el("div", { class: "title", text: "output" }), out));
     const c = MG.meta.palette.classes;
     $("boundary-legend").innerHTML = "";
     const classes = state.data.classes;
@@ -372,7 +368,29 @@ MG.labs.net = (() => {
     }
     const ring = MG.el("i", { class: "test" }); ring.style.borderColor = "#475467";
     $("boundary-legend").append(MG.el("span", {}, ring, "test point"));
-    $("boundary-legend").append(MG.el("span", { text: `${state.data.parameters} parameters` }));
+    const sizes = [2, ...state.data.layers].join(", ");
+    $("net-size").textContent = `MLP(${sizes.replace(/^2, /, "2, [")}]): ${state.data.parameters} parameters. Click a neuron's picture to see its weights.`;
+  }
+
+  // The two inputs as pictures: x1 grows to the right, x2 upwards (what layer 1 starts from).
+  function featureColumn(n) {
+    const tiles = MG.el("div", { class: "neuron-tiles" });
+    tiles.style.gridTemplateColumns = "46px";
+    for (const axis of [0, 1]) {
+      const c = MG.el("canvas", { width: n, height: n, title: `input x${axis + 1}` });
+      const ctx = c.getContext("2d");
+      const image = ctx.createImageData(n, n);
+      for (let j = 0; j < n; j++) {
+        for (let i = 0; i < n; i++) {
+          const t = axis === 0 ? (2 * i + 1) / n - 1 : 1 - (2 * j + 1) / n;
+          const rgb = MG.classRamp(t);
+          image.data.set([rgb[0], rgb[1], rgb[2], 255], 4 * (j * n + i));
+        }
+      }
+      ctx.putImageData(image, 0, 0);
+      tiles.append(MG.el("div", { class: "feature" }, c, MG.el("span", { text: `x${axis + 1}` })));
+    }
+    return MG.el("div", { class: "neuron-layer" }, MG.el("div", { class: "title", text: "inputs" }), tiles);
   }
 
   function drawNeurons() {
@@ -505,7 +523,9 @@ MG.labs.net = (() => {
       const score = Array.isArray(d.score) ? d.score.map((s) => MG.short(s, 4)).join(", ") : MG.short(d.score, 4);
       body.append(MG.el("div", { class: "point-facts",
         text: `x = (${MG.short(d.x[0], 4)}, ${MG.short(d.x[1], 4)})   class ${d.label}   score ${score}   loss for this point ${MG.short(d.loss, 4)}` }));
-      body.append(MG.el("p", { class: "hint", text: "Gradients are this one point's loss.backward() for the current weights (draw_neurons)." }));
+      body.append(MG.el("p", { class: "hint", text: d.loss === 0
+        ? "This point is on the right side by a margin of at least 1, so its loss is 0 and it passes back no gradient: every grad below is 0. Click a point near the boundary."
+        : "Gradients are this one point's loss.backward() for the current weights (draw_neurons): red > 0, blue < 0." }));
       const holder = MG.el("div", { "data-testid": "point-graph" });
       holder.innerHTML = d.svg.replace(/<\?xml[^>]*>/, "").replace(/<!DOCTYPE[^>]*>/, "");
       body.append(holder);
