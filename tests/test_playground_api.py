@@ -324,3 +324,16 @@ def test_play_trains_in_the_background_until_pause(srv):
     after = call(srv, "/api/net/step", {"session": key, "steps": 0})[1]
     assert after["step"] <= paused["step"] + 1  # at most the step that was running
     call(srv, "/api/net/close", {"session": key})
+
+
+def test_show_embeds_the_page_from_a_background_server():
+    pytest.importorskip("IPython", reason="show() is for notebooks")
+    import urllib.request
+
+    from micrograd import playground
+
+    frame = playground.show(height=500)
+    assert frame.src == playground.url() and frame.height == 500
+    with urllib.request.urlopen(frame.src, timeout=20) as response:
+        assert b"micrograd playground" in response.read()
+    assert playground.show().src == frame.src  # one server, however often it is shown

@@ -423,7 +423,9 @@ MG.labs.expr = (() => {
     $("nudge-go").addEventListener("click", nudge);
     document.addEventListener("keydown", (event) => {
       if ($("lab-expr").hidden || !state.data) return;
-      if (["INPUT", "SELECT", "TEXTAREA", "BUTTON"].includes(document.activeElement.tagName)) return;
+      const focus = document.activeElement.tagName;
+      if (["INPUT", "SELECT", "TEXTAREA"].includes(focus)) return;
+      if (focus === "BUTTON" && (event.key === " " || event.key === "Enter")) return; // the button's own click
       const keys = { ArrowRight: 1, ArrowLeft: -1 };
       if (event.key in keys) setStep(state.step + keys[event.key]);
       else if (event.key === "Home") setStep(0);
