@@ -237,18 +237,21 @@ def test_the_moons_demo_trains_live_at_ten_steps_a_second(open_tab):
     page = open_network(open_tab, "&test=0")  # all 100 points in the training set
     assert page.evaluate("MG.labs.net.state.data.train.X.length") == 100
     assert page.evaluate("MG.labs.net.state.data.layers") == [16, 16, 1]
+    # A timer in the page notes the longest gap between its ticks: a busy page would stall it.
+    page.evaluate(
+        """() => { window.gaps = { last: performance.now(), worst: 0 };
+          setInterval(() => { const now = performance.now();
+            gaps.worst = Math.max(gaps.worst, now - gaps.last); gaps.last = now; }, 50); }"""
+    )
     page.get_by_test_id("train-play").click()
     page.wait_for_function(
         "Number(document.querySelector('[data-testid=train-steps]').textContent) > 0"
     )
+    page.evaluate("gaps.worst = 0; gaps.last = performance.now()")
     start, first = time.perf_counter(), steps(page)
-    worst = 0.0
-    while time.perf_counter() - start < 3.0:  # the page answers promptly while it trains
-        t = time.perf_counter()
-        page.evaluate("1 + 1")
-        worst = max(worst, time.perf_counter() - t)
-        page.wait_for_timeout(100)
+    page.wait_for_timeout(3000)
     rate = (steps(page) - first) / (time.perf_counter() - start)
+    worst = page.evaluate("gaps.worst") / 1000
     page.get_by_test_id("train-pause").click()
     floor = 10.0
     if not os.environ.get("CI"):
@@ -256,7 +259,7 @@ def test_the_moons_demo_trains_live_at_ten_steps_a_second(open_tab):
         # floor; then the page must still train at most of the engine's own speed.
         floor = min(floor, 0.6 * engine_rate())
     assert rate >= floor, f"{rate:.1f} steps/s in the page (floor {floor:.1f})"
-    assert worst < 0.5, f"the page took {worst:.2f} s to answer while training"
+    assert worst < 1.0, f"the page froze for {worst:.2f} s while training"
     assert len(page.locator("[data-testid^=neuron-]").all()) == 32
 
 

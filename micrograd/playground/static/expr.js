@@ -134,7 +134,8 @@ MG.labs.expr = (() => {
     const width = x1 - x0, height = y1 - y0;
     const fit = Math.min((host.clientWidth - 8) / width, (host.clientHeight - 8) / height);
     // Fit the whole graph when that keeps the text readable; otherwise scroll.
-    const scale = fit >= 0.8 ? Math.min(1.45, fit) : 0.95;
+    const auto = fit >= 0.8 ? Math.min(1.45, fit) : 0.95;
+    const scale = state.zoom ? Math.max(0.4, Math.min(3, auto * state.zoom)) : auto;
     const root = svg("svg", {
       viewBox: `${x0} ${y0} ${width} ${height}`,
       width: Math.round(width * scale),
@@ -421,6 +422,18 @@ MG.labs.expr = (() => {
     $("step-reset").addEventListener("click", () => { stopPlay(); setStep(0); });
     $("step-play").addEventListener("click", togglePlay);
     $("nudge-go").addEventListener("click", nudge);
+    const zoom = (factor) => {
+      state.zoom = factor === null ? null : (state.zoom || 1) * factor;
+      if (state.data) { draw(); paint(); }
+    };
+    $("zoom-in").addEventListener("click", () => zoom(1.25));
+    $("zoom-out").addEventListener("click", () => zoom(0.8));
+    $("zoom-fit").addEventListener("click", () => zoom(null));
+    let resizing = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(resizing);
+      resizing = setTimeout(() => { if (state.data && !$("lab-expr").hidden) { draw(); paint(); } }, 150);
+    });
     document.addEventListener("keydown", (event) => {
       if ($("lab-expr").hidden || !state.data) return;
       const focus = document.activeElement.tagName;
@@ -437,5 +450,9 @@ MG.labs.expr = (() => {
     load();
   }
 
-  return { init, state, setStep };
+  function shown() {
+    if (state.data) { draw(); paint(); } // it may have been drawn while hidden, at no size
+  }
+
+  return { init, shown, state, setStep };
 })();
