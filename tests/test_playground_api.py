@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from micrograd.graph_cli import MAX_DEPTH, MAX_LENGTH, parse_expression
-from micrograd.playground import expression, network, server
+from micrograd.playground import api, expression, network, server
 
 pytest.importorskip("numpy", reason="the playground needs the playground extra")
 pytest.importorskip("grandalf", reason="the playground needs the playground extra")
@@ -228,7 +228,7 @@ FIELDS = ["expr", "values", "bug", "nudge", "session", "config", "steps", "since
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    path=st.sampled_from(sorted(server.ROUTES)),
+    path=st.sampled_from(sorted(api.ROUTES)),
     body=st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=5),
 )
 def test_no_body_makes_a_500(srv, path, body):
