@@ -109,6 +109,16 @@ def apply(page, expr: str, values: str) -> None:
 
 
 # ------------------------------------------------------------------ expression lab
+def test_the_page_paints_with_the_matplotlib_palette(open_tab):
+    from micrograd.viz import palette
+
+    page = open_tab()
+    css = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--class1')")
+    assert css.strip().lower() == palette.CLASS_COLORS[1].lower()
+    for g, scale in [(-0.37, 1.2), (2.0, 2.0), (0.0, 1.0), (5e-4, 3.0), (-9.0, 3.0)]:
+        assert page.evaluate(f"MG.gradColor({g}, {scale})") == palette.grad_color(g, scale)
+
+
 def test_stepping_a_times_b_plus_a_to_the_end_and_breaking_it(open_tab):
     page = open_tab()
     apply(page, "a*b + a", "a=2 b=-3")

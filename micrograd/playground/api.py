@@ -33,9 +33,9 @@ def meta() -> dict:
     return {
         "palette": {
             "classes": palette.CLASS_COLORS,
-            "negative": palette._hex(palette.NEGATIVE),
-            "neutral": palette._hex(palette.NEUTRAL),
-            "positive": palette._hex(palette.POSITIVE),
+            "negative": palette.grad_color(-1.0, 1.0),  # the ends of the gradient map
+            "neutral": palette.grad_color(0.0, 1.0),
+            "positive": palette.grad_color(1.0, 1.0),
             "opFill": palette.OP_FILL,
             "edge": palette.EDGE,
             "highlight": palette.HIGHLIGHT,

@@ -220,6 +220,7 @@ MG.labs.net = (() => {
     drawBoundary();
     drawNeurons();
     drawGradflow();
+    refreshInspector();
     drawCurve($("curve-loss"), [c.loss, c.test_loss], MG.meta.palette.lines.loss, null);
     drawCurve($("curve-acc"), [c.accuracy, c.test_accuracy], MG.meta.palette.lines.accuracy, [0, 1]);
   }
@@ -340,9 +341,15 @@ MG.labs.net = (() => {
     const n = state.data.neuronGrid;
     const layers = state.data.layers.slice(0, -1);
     host.append(featureColumn(n));
+    // Tiles as large as the card allows: every column side by side, at most ~430 px tall.
+    const columns = 2 + layers.reduce((sum, size) => sum + (size > 8 ? 2 : 1), 0);
+    const rows = Math.max(2, ...layers.map((size) => (size > 8 ? Math.ceil(size / 2) : size)));
+    const room = host.clientWidth - 18 * (layers.length + 1) - 4 * columns;
+    const tile = Math.max(30, Math.min(64, Math.floor(room / columns), Math.floor(430 / rows) - 4));
+    host.style.setProperty("--tile", `${tile}px`);
     state.tiles = layers.map((size, li) => {
       const tiles = MG.el("div", { class: "neuron-tiles" });
-      tiles.style.gridTemplateColumns = `repeat(${size > 8 ? 2 : 1}, 46px)`;
+      tiles.style.gridTemplateColumns = `repeat(${size > 8 ? 2 : 1}, var(--tile))`;
       const canvases = [];
       for (let ni = 0; ni < size; ni++) {
         const c = MG.el("canvas", { width: n, height: n, title: `layer ${li + 1}, neuron ${ni + 1}`,
@@ -357,7 +364,7 @@ MG.labs.net = (() => {
     });
     state.outputTile = MG.el("canvas", { width: state.data.grid, height: state.data.grid, title: "the output: the decision boundary" });
     const out = MG.el("div", { class: "neuron-tiles" }, state.outputTile);
-    out.style.gridTemplateColumns = "46px";
+    out.style.gridTemplateColumns = "var(--tile)";
     host.append(MG.el("div", { class: "neuron-layer" }, MG.el("div", { class: "title", text: "output" }), out));
     const c = MG.meta.palette.classes;
     $("boundary-legend").innerHTML = "";
@@ -375,7 +382,7 @@ MG.labs.net = (() => {
   // The two inputs as pictures: x1 grows to the right, x2 upwards (what layer 1 starts from).
   function featureColumn(n) {
     const tiles = MG.el("div", { class: "neuron-tiles" });
-    tiles.style.gridTemplateColumns = "46px";
+    tiles.style.gridTemplateColumns = "var(--tile)";
     for (const axis of [0, 1]) {
       const c = MG.el("canvas", { width: n, height: n, title: `input x${axis + 1}` });
       const ctx = c.getContext("2d");
@@ -511,10 +518,20 @@ MG.labs.net = (() => {
   }
 
   // ---------------------------------------------------------------- linked views
+  // The open inspector follows training: a neuron's weights often, a point's picture now and then.
+  function refreshInspector() {
+    const sel = state.selected;
+    if (!sel || $("inspector").hidden || state.inspecting) return;
+    if (performance.now() - (state.inspected || 0) < (sel.kind === "neuron" ? 400 : 1500)) return;
+    if (sel.kind === "neuron") inspectNeuron(sel.layer, sel.index);
+    else inspectPoint(sel.split, sel.index);
+  }
+
   async function inspectPoint(split, index) {
     state.selected = { kind: "point", split, index };
     drawBoundary();
     drawNeurons();
+    state.inspecting = true;
     try {
       const d = await MG.api("/api/net/point", { session: state.session, split, index });
       const body = $("inspector-body");
@@ -532,6 +549,9 @@ MG.labs.net = (() => {
       $("inspector").hidden = false;
     } catch (err) {
       showError(err.message);
+    } finally {
+      state.inspecting = false;
+      state.inspected = performance.now();
     }
   }
 
@@ -539,6 +559,7 @@ MG.labs.net = (() => {
     state.selected = { kind: "neuron", layer, index };
     drawNeurons();
     drawBoundary();
+    state.inspecting = true;
     try {
       const d = await MG.api("/api/net/neuron", { session: state.session, layer, index });
       $("inspector-title").textContent = `layer ${layer + 1}, neuron ${index + 1} (${d.activation}): weights and their gradients`;
@@ -546,7 +567,7 @@ MG.labs.net = (() => {
       body.textContent = "";
       const table = MG.el("table", { class: "weights", "data-testid": "neuron-weights" });
       table.append(MG.el("tr", {}, MG.el("th", { text: "from" }), MG.el("th", { text: "weight" }), MG.el("th", { text: "" }),
-        MG.el("th", { text: "grad (last step)" }), MG.el("th", { text: "step −lr·grad would move it" })));
+        MG.el("th", { text: "grad (last step)" }), MG.el("th", { text: "" }), MG.el("th", { text: "−lr·grad moves it" })));
       const wmax = Math.max(...d.weights.map((w) => Math.abs(w.data)), 1e-9);
       const gmax = Math.max(...d.weights.map((w) => Math.abs(w.grad)), 1e-12);
       for (const w of d.weights) {
@@ -555,7 +576,7 @@ MG.labs.net = (() => {
         const gw = MG.el("i");
         gw.style.background = MG.gradColor(w.grad, gmax);
         table.append(MG.el("tr", {}, MG.el("td", { text: w.from }), MG.el("td", { text: MG.fmt(w.data) }),
-          MG.el("td", { class: "swatch" }, sw), MG.el("td", { text: MG.fmt(w.grad) }),
+          MG.el("td", { class: "swatch" }, sw), MG.el("td", { text: MG.fmt(w.grad) }), MG.el("td", { class: "swatch" }, gw),
           MG.el("td", { text: w.grad === 0 ? "stays" : w.grad > 0 ? "down ↓" : "up ↑" })));
       }
       body.append(table);
@@ -563,6 +584,9 @@ MG.labs.net = (() => {
       $("inspector").hidden = false;
     } catch (err) {
       showError(err.message);
+    } finally {
+      state.inspecting = false;
+      state.inspected = performance.now();
     }
   }
 
