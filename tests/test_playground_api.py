@@ -97,6 +97,11 @@ def test_nudge_moves_the_output_by_about_grad_times_h(srv):
     assert d["nudge"]["change"] == pytest.approx(-0.02, abs=1e-9)
 
 
+def test_finite_differences_work_for_big_numbers_too(srv):
+    _, d = call(srv, "/api/expr", {"expr": "a*a", "values": "a=1e150"})
+    assert d["check"][0]["numeric"] == pytest.approx(2e150, rel=1e-6)
+
+
 def test_names_without_values_start_at_one(srv):
     _, d = call(srv, "/api/expr", {"expr": "x*y + z", "values": "x=3"})
     assert d["values"] == {"x": 3.0, "y": 1.0, "z": 1.0}
@@ -120,6 +125,8 @@ def test_names_without_values_start_at_one(srv):
         ({"expr": "   "}, "type an expression"),
         ({"expr": "+".join(f"x{i}" for i in range(20))}, "up to 12"),
         ({"expr": "a", "nudge": {"leaf": "q", "h": 0.1}}, "no leaf named 'q'"),
+        ({"expr": "x" * 40}, "up to 16 characters"),
+        ({"expr": "9**9**9"}, "overflows"),
     ],
 )
 def test_bad_expressions_get_the_parsers_message(srv, body, message):

@@ -27,7 +27,8 @@ from micrograd.viz.spec import build_spec
 MAX_NODES = 150  # values in the graph; more would not fit a screen readably
 MAX_LEAVES = 12  # one slider each
 DEFAULT_VALUE = 1.0  # a name typed without a value starts here
-FD_STEP = 1e-6  # central differences: (f(x + h) - f(x - h)) / 2h
+FD_STEP = 1e-6  # central differences: (f(x + h) - f(x - h)) / 2h, h relative to |x|
+MAX_NAME = 16  # characters in a name, so its box stays a box
 _ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)=(.*)$")
 
 
@@ -87,7 +88,14 @@ def build(expr: str, values: Mapping[str, float]) -> tuple[Value, dict[str, floa
     """
     if not isinstance(expr, str) or not expr.strip():
         raise ExpressionError("type an expression, e.g. a*b + a")
+    if len(expr) > MAX_LENGTH:
+        parse_expression(expr, {})  # the parser refuses it, with its own message
     names = leaf_names(expr)
+    long = [n for n in names if len(n) > MAX_NAME]
+    if long:
+        raise ExpressionError(
+            f"the name {long[0][:24]!r}... is too long; use names of up to {MAX_NAME} characters."
+        )
     if len(names) > MAX_LEAVES:
         raise ExpressionError(
             f"the expression uses {len(names)} names; the lab handles up to {MAX_LEAVES}."
@@ -146,14 +154,15 @@ def backward_steps(root: Value, order: list[Value], bug: bool) -> list[dict]:
 
 def central_difference(expr: str, used: Mapping[str, float], name: str) -> float:
     """d(output)/d(name) measured by nudging ``name`` up and down by ``FD_STEP``."""
+    h = FD_STEP * max(1.0, abs(used[name]))  # relative for big numbers, or x + h == x
     up, down = dict(used), dict(used)
-    up[name] += FD_STEP
-    down[name] -= FD_STEP
+    up[name] += h
+    down[name] -= h
     try:
         f_up, f_down = parse_expression(expr, up).data, parse_expression(expr, down).data
     except (ArithmeticError, ValueError):
         return math.nan  # e.g. sqrt right at 0: no two-sided difference there
-    return (f_up - f_down) / (2 * FD_STEP)
+    return (f_up - f_down) / (up[name] - down[name])
 
 
 def layout(root: Value) -> tuple[list[Value], dict, list]:
