@@ -24,7 +24,7 @@ from micrograd.engine import Value
 from micrograd.graph_cli import MAX_LENGTH, ExpressionError, parse_expression
 from micrograd.viz.spec import build_spec
 
-MAX_NODES = 150  # values in the graph; more would not fit a screen readably
+MAX_NODES = 200  # values in the graph, as `micrograd graph --max-nodes` by default
 MAX_LEAVES = 12  # one slider each
 DEFAULT_VALUE = 1.0  # a name typed without a value starts here
 FD_STEP = 1e-6  # central differences: (f(x + h) - f(x - h)) / 2h, h relative to |x|
