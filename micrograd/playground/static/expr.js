@@ -127,7 +127,7 @@ MG.labs.expr = (() => {
       if (n.opBox) boxes.push(n.opBox);
     }
     const pad = 22;
-    const x0 = Math.min(...boxes.map((b) => b.x - b.w / 2)) - pad;
+    const x0 = Math.min(...boxes.map((b) => b.x - b.w / 2)) - pad - 26; // room for running sums
     const x1 = Math.max(...boxes.map((b) => b.x + b.w / 2)) + pad;
     const y0 = Math.min(...boxes.map((b) => -b.y - b.h / 2)) - pad;
     const y1 = Math.max(...boxes.map((b) => -b.y + b.h / 2)) + pad + 14;
@@ -166,10 +166,9 @@ MG.labs.expr = (() => {
       const path = svg("path", { d: curve(points, offset), class: "edge", "marker-end": "url(#arrow)" });
       edgeLayer.append(path);
       const [p, q] = points.slice(-2);
-      const label = svg("text", { x: (p[0] + q[0]) / 2, y: (p[1] + q[1]) / 2 + offset - 4,
-        "text-anchor": "middle", class: "edge-label" });
+      const label = svg("text", { "text-anchor": "middle", class: "edge-label" });
       labelLayer.append(label);
-      view.edges[i] = { path, label, edge: e };
+      view.edges[i] = { path, label, edge: e, segment: [p, q], start: points.slice(0, 2), offset };
     });
     for (const n of d.nodes) {
       if (!n.opBox) continue;
@@ -208,6 +207,16 @@ MG.labs.expr = (() => {
       view.nodes[n.id] = { rect, grad, sum };
     }
     host.append(root);
+  }
+
+  // A derivative label sits mid-edge. The longer 'local × upstream = contribution' starts
+  // where the edge leaves its child, so it never covers a box or another edge's label.
+  function setLabel(e, text, active) {
+    const [p, q] = active ? e.start : e.segment;
+    e.label.setAttribute("text-anchor", active ? "start" : "middle");
+    e.label.setAttribute("x", active ? p[0] + 5 : (p[0] + q[0]) / 2);
+    e.label.setAttribute("y", (active ? p[1] : (p[1] + q[1]) / 2) + e.offset - 5);
+    e.label.textContent = text;
   }
 
   // A number longer than its box (1.234e-05) is drawn a little narrower instead of spilling out.
@@ -273,7 +282,7 @@ MG.labs.expr = (() => {
       e.path.setAttribute("class", "edge");
       e.path.setAttribute("marker-end", "url(#arrow)");
       e.label.setAttribute("class", "edge-label");
-      e.label.textContent = `∂ ${MG.fmt(e.edge.local)}`;
+      setLabel(e, `∂ ${MG.fmt(e.edge.local)}`, false);
     }
     if (!step) return;
     view.nodes[step.node].rect.setAttribute("class", "box current");
@@ -283,8 +292,11 @@ MG.labs.expr = (() => {
       e.path.setAttribute("class", "edge active");
       e.path.setAttribute("marker-end", "url(#arrow-on)");
       e.label.setAttribute("class", "edge-label active");
-      e.label.textContent = `${MG.short(c.local, 4)} × ${MG.short(c.upstream, 4)} = ${MG.short(c.contribution, 4)}`;
+      setLabel(e, `${MG.short(c.local, 4)} × ${MG.short(c.upstream, 4)} = ${MG.short(c.contribution, 4)}`, true);
       (arrivals[c.child] = arrivals[c.child] || []).push(c);
+    }
+    for (const e of view.edges) {  // quieten the other labels around the children being updated
+      if (e.edge.child in arrivals && e.path.getAttribute("class") === "edge") e.label.setAttribute("class", "edge-label faded");
     }
     for (const [child, list] of Object.entries(arrivals)) {
       const v = view.nodes[child];
