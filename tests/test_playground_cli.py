@@ -96,3 +96,20 @@ def test_help_lists_the_playground():
     out = subprocess.run([sys.executable, "-m", "micrograd", "--help"], capture_output=True,
                          text=True, timeout=30).stdout  # fmt: skip
     assert "playground" in out
+
+
+def test_a_missing_extra_names_the_pip_command(monkeypatch, capsys):
+    import importlib
+
+    from micrograd.cli import main
+
+    real = importlib.import_module
+
+    def without_grandalf(name, *args):
+        if name.startswith("grandalf"):
+            raise ImportError("No module named 'grandalf'")
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", without_grandalf)
+    assert main(["playground", "--no-browser", "--port", str(free_port())]) == 2
+    assert "pip install 'micrograd[playground]'" in capsys.readouterr().err
