@@ -1,10 +1,10 @@
-"""The network lab: a dataset, an MLP and its optimiser, trained a few steps per request.
+"""The network lab: a dataset, an MLP and its optimiser, trained step by step.
 
 A ``NetworkSession`` holds one tab's run. Each step is one call of the shared
 training loop, ``micrograd.training.train(steps=1)``, with this step's
 learning rate from the schedule and a batch seed made from (seed, step), so a
-run is the same whether the page asks for one step at a time or fifty: reset
-with the same settings and seed and you get the same run, step for step.
+run is the same whether it is stepped by hand or played in the background:
+reset with the same settings and seed and you get the same run, step for step.
 
 Pictures are computed with the float fast path (``viz.fastforward``): one
 pass over a grid gives the decision boundary and every hidden neuron's map.
@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from micrograd import datasets
+from micrograd.engine import Value
 from micrograd.losses import accuracy
 from micrograd.nn import MLP
 from micrograd.optim import SGD, Adam, constant, cosine_decay, linear_decay, step_decay
@@ -177,7 +178,7 @@ class NetworkSession:
     def play(self) -> None:
         """Start training in the background (call with ``lock`` held)."""
         self.playing = True
-        if self._thread is None or not self._thread.is_alive():
+        if self._thread is None:  # the trainer clears it, under the lock, when it stops
             self._thread = threading.Thread(target=self._run, name="micrograd-train", daemon=True)
             self._thread.start()
 
@@ -193,6 +194,7 @@ class NetworkSession:
                 idle = time.monotonic() - self.last_used > IDLE_PAUSE
                 if not self.playing or idle or self.error or self.steps >= MAX_STEPS:
                     self.playing = False
+                    self._thread = None
                     return
                 self.train(1, budget=math.inf)
 
@@ -296,8 +298,6 @@ class NetworkSession:
     def _test_metrics(self) -> tuple[float | None, float | None]:
         if not self.X_test:
             return None, None
-        from micrograd.engine import Value
-
         scores = self._scores(self.X_test)
         if self.loss == "svm":
             values = [Value(s) for s in scores]
