@@ -277,7 +277,7 @@ def test_training_screenshot_and_linked_views(open_tab):
     page = open_network(open_tab)
     page.get_by_test_id("train-play").click()
     page.wait_for_function(
-        "Number(document.querySelector('[data-testid=train-steps]').textContent) >= 60"
+        "Number(document.querySelector('[data-testid=train-steps]').textContent) >= 100"
     )
     page.get_by_test_id("train-pause").click()
     page.wait_for_timeout(300)
