@@ -610,7 +610,13 @@ MG.labs.net = (() => {
       $(id).addEventListener("input", showOutputs);
       $(id).addEventListener("change", changed);
     }
-    for (const id of ["net-activation", "net-lr", "net-schedule", "net-optimizer", "net-batch", "net-l2", "net-seed"]) {
+    $("net-optimizer").addEventListener("change", () => {
+      // Adam's steps do not scale with the gradient: lr 1 would throw the weights around.
+      const usual = { adam: 0.01, momentum: 0.1 }[$("net-optimizer").value];
+      if (usual && Number($("net-lr").value) > 10 * usual) $("net-lr").value = usual;
+      changed();
+    });
+    for (const id of ["net-activation", "net-lr", "net-schedule", "net-batch", "net-l2", "net-seed"]) {
       $(id).addEventListener("change", changed);
     }
     $("layer-add").addEventListener("click", () => { state.hidden.push(4); changed(); });
