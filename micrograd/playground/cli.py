@@ -8,8 +8,6 @@ import socket
 import sys
 import webbrowser
 
-from micrograd.playground.server import LOOPBACK, PlaygroundServer, check_extras
-
 DEFAULT_PORT = 8765
 
 
@@ -45,6 +43,8 @@ def free_port(host: str, start: int) -> int | None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C. Exit code 2 when the address cannot be used."""
+    from micrograd.playground.server import LOOPBACK, PlaygroundServer, check_extras
+
     if not 0 <= args.port <= 65535:
         print(f"micrograd playground: --port {args.port}: give a port from 0 (any free one) "
               "to 65535.", file=sys.stderr)  # fmt: skip
