@@ -144,6 +144,22 @@ def test_stepping_a_times_b_plus_a_to_the_end_and_breaking_it(open_tab):
     shot(page, "expr-bug")
 
 
+def test_a_slider_changes_the_numbers_in_the_graph(open_tab):
+    page = open_tab()
+    apply(page, "a*b + a", "a=2 b=-3")
+    page.get_by_test_id("step-end").click()
+    page.get_by_test_id("slider-a").evaluate(
+        "el => { el.value = '0.5'; el.dispatchEvent(new Event('input', { bubbles: true })); }"
+    )
+    page.wait_for_function("MG.labs.expr.state.data.values.a === 0.5 && !MG.labs.expr.state.busy")
+    assert page.get_by_test_id("expr-values").input_value() == "a=0.5 b=-3"
+    assert counter(page) == 2  # still at the end, now with the new numbers
+    assert grad(page, "b") == 0.5  # d(a*b + a)/db = a
+    assert grad(page, "a") == -2.0  # b + 1
+    assert "data 0.5000" in page.get_by_test_id("graph").text_content()
+    assert "0.5 × 1 = 0.5" in page.get_by_test_id("graph").text_content()  # local of b is a
+
+
 def test_stepping_back_moves_the_counter(open_tab):
     page = open_tab()
     apply(page, "tanh(x*w + b)", "x=0.5 w=-2 b=0.3")

@@ -187,7 +187,7 @@ MG.labs.expr = (() => {
       const fitRows = [["data", `data ${MG.fmt(n.data)}`], ["grad", null]];
       if (n.label) fitRows.unshift(["label", n.label]);
       const top = -b.y - b.h / 2;
-      let grad = null;
+      let grad = null, data = null;
       fitRows.forEach(([kind, text], r) => {
         const y = top + ROW_H * r + ROW_H / 2 + 3.5;
         if (r > 0) g.append(svg("line", { x1: b.x - b.w / 2, x2: b.x + b.w / 2, y1: top + ROW_H * r, y2: top + ROW_H * r, stroke: "#00000022" }));
@@ -198,13 +198,15 @@ MG.labs.expr = (() => {
           t.append(grad);
           g.append(t);
         } else {
-          g.append(svg("text", { x: b.x, y, "text-anchor": "middle", class: `field-text ${kind === "label" ? "label-text" : ""}` }, text));
+          const t = svg("text", { x: b.x, y, "text-anchor": "middle", class: `field-text ${kind === "label" ? "label-text" : ""}` }, text);
+          if (kind === "data") data = t;
+          g.append(t);
         }
       });
       nodeLayer.append(g);
       const sum = svg("text", { x: b.x, y: -b.y + b.h / 2 + 12, "text-anchor": "middle", class: "sum" });
       labelLayer.append(sum);
-      view.nodes[n.id] = { rect, grad, sum };
+      view.nodes[n.id] = { rect, grad, data, sum };
     }
     host.append(root);
   }
@@ -273,11 +275,14 @@ MG.labs.expr = (() => {
       const v = view.nodes[n.id];
       v.rect.setAttribute("fill", MG.gradColor(grads[n.id], scale));
       v.rect.setAttribute("class", "box");
+      v.data.textContent = `data ${MG.fmt(n.data)}`;  // sliders change the numbers, not the graph
+      squeeze(v.data, v.data.textContent, n.box.w);
       v.grad.textContent = MG.fmt(grads[n.id]);
       squeeze(v.grad.parentNode, `grad ${v.grad.textContent}`, n.box.w);
       v.sum.textContent = "";
       v.sum.setAttribute("class", "sum");
     }
+    view.edges.forEach((e, i) => { e.edge = d.edges[i]; });
     for (const e of view.edges) {
       e.path.setAttribute("class", "edge");
       e.path.setAttribute("marker-end", "url(#arrow)");
