@@ -344,3 +344,19 @@ def test_show_embeds_the_page_from_a_background_server():
     with urllib.request.urlopen(frame.src, timeout=20) as response:
         assert b"micrograd playground" in response.read()
     assert playground.show().src == frame.src  # one server, however often it is shown
+
+
+@pytest.mark.parametrize("dataset", ["blobs", "spirals", "xor", "circles"])
+def test_every_dataset_trains_with_every_activation_and_optimiser(srv, dataset):
+    config = {"dataset": dataset, "points": 30, "hidden": [4, 3], "activation": "tanh",
+              "optimizer": "adam", "lr": 0.01, "batch": 10, "schedule": "cosine"}  # fmt: skip
+    _, run = call(srv, "/api/net/new", {"config": config})
+    snap = train_to(srv, run["session"], 3)
+    assert snap["step"] == 3 and snap["error"] is None
+    classes = run["data"]["classes"]
+    boundary = snap["boundary"]
+    assert boundary["kind"] == ("binary" if classes == 2 else "classes")
+    if classes > 2:
+        assert len(boundary["leads"]) == classes
+    assert [len(layer) for layer in snap["neurons"]] == [4, 3]
+    call(srv, "/api/net/close", {"session": run["session"]})
