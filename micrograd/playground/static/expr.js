@@ -232,13 +232,14 @@ MG.labs.expr = (() => {
   }
 
   function curve(points, offset) {
-    // Smooth S-curves through the points, leaving and entering horizontally.
+    // Smooth S-curves through the points, leaving and entering horizontally. Twin edges
+    // (a + a) bulge apart by ``offset`` and meet again at the operation.
     let d = `M${points[0][0]},${points[0][1]}`;
     for (let i = 1; i < points.length; i++) {
       const [px, py] = points[i - 1], [qx, qy] = points[i];
-      const dx = (qx - px) / 2;
-      const o1 = i === 1 ? offset : offset, o2 = i === points.length - 1 ? offset * 0.3 : offset;
-      d += ` C${px + dx},${py + o1} ${qx - dx},${qy + o2} ${qx},${qy + (i === points.length - 1 ? 0 : offset)}`;
+      const dx = (qx - px) / 2, last = i === points.length - 1;
+      d += ` C${px + dx},${py + offset} ${qx - dx},${qy + (last ? 0.3 * offset : offset)}`;
+      d += ` ${qx},${qy + (last ? 0 : offset)}`;
     }
     return d;
   }
