@@ -527,25 +527,16 @@ MG.labs.net = (() => {
     else inspectPoint(sel.split, sel.index);
   }
 
-  async function inspectPoint(split, index) {
-    state.selected = { kind: "point", split, index };
+  // Select a point or a neuron, ask the server about it, and show the answer in the inspector.
+  async function inspect(selection, path, fields, render) {
+    state.selected = selection;
     drawBoundary();
     drawNeurons();
     state.inspecting = true;
     try {
-      const d = await MG.api("/api/net/point", { session: state.session, split, index });
-      const body = $("inspector-body");
-      $("inspector-title").textContent = `${split} point ${index + 1}: its computation, neuron by neuron`;
-      body.textContent = "";
-      const score = Array.isArray(d.score) ? d.score.map((s) => MG.short(s, 4)).join(", ") : MG.short(d.score, 4);
-      body.append(MG.el("div", { class: "point-facts",
-        text: `x = (${MG.short(d.x[0], 4)}, ${MG.short(d.x[1], 4)})   class ${d.label}   score ${score}   loss for this point ${MG.short(d.loss, 4)}` }));
-      body.append(MG.el("p", { class: "hint", text: d.loss === 0
-        ? "This point is on the right side by a margin of at least 1, so its loss is 0 and it passes back no gradient: every grad below is 0. Click a point near the boundary."
-        : "Gradients are this one point's loss.backward() for the current weights (draw_neurons): red > 0, blue < 0." }));
-      const holder = MG.el("div", { "data-testid": "point-graph" });
-      holder.innerHTML = d.svg.replace(/<\?xml[^>]*>/, "").replace(/<!DOCTYPE[^>]*>/, "");
-      body.append(holder);
+      const d = await MG.api(path, { session: state.session, ...fields });
+      $("inspector-body").textContent = "";
+      render(d, $("inspector-body"));
       $("inspector").hidden = false;
     } catch (err) {
       showError(err.message);
@@ -555,16 +546,24 @@ MG.labs.net = (() => {
     }
   }
 
-  async function inspectNeuron(layer, index) {
-    state.selected = { kind: "neuron", layer, index };
-    drawNeurons();
-    drawBoundary();
-    state.inspecting = true;
-    try {
-      const d = await MG.api("/api/net/neuron", { session: state.session, layer, index });
+  function inspectPoint(split, index) {
+    return inspect({ kind: "point", split, index }, "/api/net/point", { split, index }, (d, body) => {
+      $("inspector-title").textContent = `${split} point ${index + 1}: its computation, neuron by neuron`;
+      const score = Array.isArray(d.score) ? d.score.map((s) => MG.short(s, 4)).join(", ") : MG.short(d.score, 4);
+      body.append(MG.el("div", { class: "point-facts",
+        text: `x = (${MG.short(d.x[0], 4)}, ${MG.short(d.x[1], 4)})   class ${d.label}   score ${score}   loss for this point ${MG.short(d.loss, 4)}` }));
+      body.append(MG.el("p", { class: "hint", text: d.loss === 0
+        ? "This point is on the right side by a margin of at least 1, so its loss is 0 and it passes back no gradient: every grad below is 0. Click a point near the boundary."
+        : "Gradients are this one point's loss.backward() for the current weights (draw_neurons): red > 0, blue < 0." }));
+      const holder = MG.el("div", { "data-testid": "point-graph" });
+      holder.innerHTML = d.svg.replace(/<\?xml[^>]*>/, "").replace(/<!DOCTYPE[^>]*>/, "");
+      body.append(holder);
+    });
+  }
+
+  function inspectNeuron(layer, index) {
+    return inspect({ kind: "neuron", layer, index }, "/api/net/neuron", { layer, index }, (d, body) => {
       $("inspector-title").textContent = `layer ${layer + 1}, neuron ${index + 1} (${d.activation}): weights and their gradients`;
-      const body = $("inspector-body");
-      body.textContent = "";
       const table = MG.el("table", { class: "weights", "data-testid": "neuron-weights" });
       table.append(MG.el("tr", {}, MG.el("th", { text: "from" }), MG.el("th", { text: "weight" }), MG.el("th", { text: "" }),
         MG.el("th", { text: "grad (last step)" }), MG.el("th", { text: "" }), MG.el("th", { text: "−lr·grad moves it" })));
@@ -581,13 +580,7 @@ MG.labs.net = (() => {
       }
       body.append(table);
       body.append(MG.el("p", { class: "hint", text: "Colours: red > 0, blue < 0 (the gradient palette). Gradients are from the last training step's backward()." }));
-      $("inspector").hidden = false;
-    } catch (err) {
-      showError(err.message);
-    } finally {
-      state.inspecting = false;
-      state.inspected = performance.now();
-    }
+    });
   }
 
   // ---------------------------------------------------------------- wiring
