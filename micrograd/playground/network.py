@@ -188,8 +188,9 @@ class NetworkSession:
 
     def _run(self) -> None:
         while True:
-            if self._waiting:
-                time.sleep(0.002)  # let a waiting request take the lock first
+            patience = time.monotonic() + 0.5
+            while self._waiting and time.monotonic() < patience:
+                time.sleep(0.001)  # a request is waiting: let it take the lock first
             with self.lock:
                 idle = time.monotonic() - self.last_used > IDLE_PAUSE
                 if not self.playing or idle or self.error or self.steps >= MAX_STEPS:
