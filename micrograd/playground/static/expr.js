@@ -40,6 +40,7 @@ MG.labs.expr = (() => {
       state.data = data;
       showError(null);
       MG.setParams({ e: data.expr, v: valuesText(data.values), bug: data.bug ? "1" : null });
+      if (document.activeElement !== $("expr-values")) $("expr-values").value = valuesText(data.values);
       if (!sameGraph) draw();
       if (!sameGraph || !keepStep) state.step = state.restore || 0;
       state.restore = 0;
@@ -60,7 +61,7 @@ MG.labs.expr = (() => {
   }
 
   function valuesText(values) {
-    return Object.entries(values).map(([k, v]) => `${k}=${MG.short(v, 6)}`).join(" ");
+    return Object.entries(values).map(([k, v]) => `${k}=${v}`).join(" ");
   }
 
   function showError(message) {
