@@ -78,7 +78,7 @@ def test_steps_follow_the_engines_order_and_numbers(expr):
     values = {"a": 0.7, "b": -1.3, "x": 0.4, "w": 2.0}
     root = parse_expression(expr, values)
     order = root.topological_order()
-    steps = expression.backward_steps(root, order, bug=False)
+    steps = expression.replay_backward(root, order, bug=False)
     assert [order[s["node"]] for s in steps] == [v for v in reversed(order) if v._children]
     grads = {v: 0.0 for v in order}
     for s in steps:

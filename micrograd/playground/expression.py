@@ -112,7 +112,7 @@ def build(expr: str, values: Mapping[str, float]) -> tuple[Value, dict[str, floa
     return root, used
 
 
-def backward_steps(root: Value, order: list[Value], bug: bool) -> list[dict]:
+def replay_backward(root: Value, order: list[Value], bug: bool) -> list[dict]:
     """The backward pass, one step per node that has children, as the engine runs it.
 
     Each contribution records the edge, ``local × upstream = contribution`` and
@@ -246,7 +246,7 @@ def lab(request: Request) -> dict:
     ]
     for edge, route in zip(edges, routes):
         edge["bends"] = route
-    steps = backward_steps(root, order, request.bug)
+    steps = replay_backward(root, order, request.bug)
     root.backward()  # the engine's own answer, to stand beside the replay
     leaves = [v for v in order if v.label and not v._children]
     check = [
