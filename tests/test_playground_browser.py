@@ -247,6 +247,17 @@ def test_five_clicks_on_step_give_step_5(open_tab):
     page.wait_for_timeout(300)  # nothing more arrives
     assert steps(page) == 5
     assert page.get_by_test_id("train-accuracy").text_content().endswith("%")
+    loss = page.get_by_test_id("train-loss").text_content()
+    page.get_by_test_id("train-reset").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=train-steps]').textContent === '0'"
+    )
+    for _ in range(5):  # the same seed: the same run
+        page.get_by_test_id("train-step").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=train-steps]').textContent === '5'"
+    )
+    assert page.get_by_test_id("train-loss").text_content() == loss
 
 
 def engine_rate() -> float:
