@@ -173,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
         graph_cli = None
     if graph_cli is not None:
         graph_cli.add_parser(subparsers)
+    from micrograd.playground import cli as playground_cli
+
+    playground_cli.add_parser(subparsers)
     return parser
 
 
