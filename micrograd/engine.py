@@ -537,6 +537,7 @@ def _walk(root: Value) -> tuple[list[Value], list[Value]]:
     leaf_uses: list[Value] = []
     opened: set[Value] = set()
     stack: list[Value | None] = [root]
+    # Short local names for the methods the loop calls on every node.
     push, pop, close, leaf = stack.append, stack.pop, interior.append, leaf_uses.append
     while stack:
         node = pop()
@@ -546,8 +547,14 @@ def _walk(root: Value) -> tuple[list[Value], list[Value]]:
             opened.add(node)
             push(node)
             push(None)
-            a, b = node._a, node._b
-            for child in a if b is _MANY else (a,) if b is None else (a, b):
+            a, b = node._a, node._b  # the node's children: see Value.__slots__
+            if b is _MANY:
+                children = a
+            elif b is None:
+                children = (a,)
+            else:
+                children = (a, b)
+            for child in children:
                 if child._a is None:
                     leaf(child)  # a leaf has nothing to wait for
                 elif child not in opened:

@@ -293,11 +293,10 @@ def test_the_moons_demo_trains_live_at_ten_steps_a_second(open_tab):
     rate = max(rates)
     worst = page.evaluate("gaps.worst") / 1000
     page.get_by_test_id("train-pause").click()
-    floor = 10.0
-    if not os.environ.get("CI"):
-        # On a machine shared with other work, the engine itself may be slower than the
-        # floor; then the page must still train at most of the engine's own speed.
-        floor = min(floor, 0.6 * engine_rate())
+    # 10 steps a second, as long as the engine itself, measured now with the page paused,
+    # manages at least 1/0.6 of that. On a machine busy with other work it may not; then
+    # the page must still train at 60% of the engine's own speed.
+    floor = min(10.0, 0.6 * engine_rate())
     assert rate >= floor, f"{rate:.1f} steps/s in the page (floor {floor:.1f})"
     assert worst < 1.0, f"the page froze for {worst:.2f} s while training"
     assert len(page.locator("[data-testid^=neuron-]").all()) == 32
