@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import sys
 from collections.abc import Callable, Iterable, Sequence
 
 Number = int | float
@@ -483,6 +484,10 @@ class _Many:
 _MANY = _Many()
 _JUST_VALUES, _JUST_FLOATS = {Value}, {float}
 _grad = operator.attrgetter("grad")
+# Before Python 3.12, sum() adds floats left to right in one double, exactly as a
+# loop of `total += w * x` does. From 3.12 on it also compensates rounding errors,
+# which is more accurate but would change the last bits against the original.
+_SUM_ADDS_IN_ORDER = sys.version_info < (3, 12)
 
 
 # The three ways to make an interior node, used by every built-in operation.
@@ -602,9 +607,12 @@ def _weighted_node(
 ) -> Value:
     """The ``weighted_sum`` node, once its inputs are sorted out by ``_neuron_inputs``."""
     ws = [w.data for w in weights]
-    total = bias.data
-    for w, x in zip(ws, xs):  # left to right, exactly as sum() of the products would add
-        total += w * x
+    if _SUM_ADDS_IN_ORDER:  # the loop below, in C
+        total = sum(map(operator.mul, ws, xs), bias.data)
+    else:
+        total = bias.data
+        for w, x in zip(ws, xs):  # left to right, as the original's sum() of products adds
+            total += w * x
     # Local derivatives: d/db = 1, d/dw_i = x_i, d/dx_i = w_i (when the inputs are Values).
     children = (bias, *weights, *input_edges)
     local = (1.0, *xs, *ws) if input_edges else (1.0, *xs)

@@ -230,3 +230,20 @@ def test_backward_by_hand_node_by_node_as_in_the_original_lecture():
         leaf.grad = 0.0
     o.backward()
     assert [x1.grad, w1.grad, x2.grad, w2.grad] == by_hand
+
+
+def test_weighted_sum_adds_left_to_right_bit_for_bit():
+    """The same number as the original's ``sum((w*x for ...), b)`` of Values, to the last bit."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(500):
+        n = rng.randint(1, 40)
+        ws = [Value(rng.uniform(-1, 1)) for _ in range(n)]
+        xs = [rng.gauss(0, 3) for _ in range(n)]
+        b = Value(rng.uniform(-1, 1))
+        total = b.data
+        for w, x in zip(ws, xs):
+            total += w.data * x
+        assert weighted_sum(ws, xs, b).data == total
+        assert weighted_sum(ws, [Value(x) for x in xs], b).data == total
