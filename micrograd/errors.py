@@ -19,8 +19,12 @@ class MissingExtraError(ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
 
 
-def require(module: str, extra: str, purpose: str) -> ModuleType:
+def require(module: str, extra: str | None, purpose: str) -> ModuleType:
     """Import an optional dependency, or explain exactly how to install it.
+
+    ``extra=None`` is for a package we deliberately leave out of the extras
+    (PyTorch: its right build depends on the machine), so the fix is to
+    install the package itself.
 
     >>> plt = require("matplotlib.pyplot", extra="plot", purpose="plotting")
     """
@@ -28,6 +32,11 @@ def require(module: str, extra: str, purpose: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as exc:
         package = module.split(".")[0]
+        if extra is None:
+            raise MissingExtraError(
+                f"{purpose} needs the optional package '{package}', which is not installed. "
+                f"Install it with:  pip install {package}"
+            ) from exc
         raise MissingExtraError(
             f"{purpose} needs the optional package '{package}', which is not installed. "
             f"Install it with:  pip install 'micrograd[{extra}]'  (or: pip install {package})"
