@@ -118,26 +118,27 @@ OPERATIONS: dict[str, tuple[Callable, list[float]]] = {
 }
 
 
-def local_derivative_test(V: type, op: str) -> Test:
-    """``V``'s ``op`` gives the gradient that finite differences (``gradcheck``) measure.
+def local_derivative_test(V: type, ops: list[str]) -> Test:
+    """Each of ``V``'s ``ops`` gives the gradient that finite differences (``gradcheck``) measure.
 
     The learner's function is already wired into ``V``; the test only runs ``V``.
     """
-    apply, points = OPERATIONS[op]
 
     def test(_local: Callable) -> str | None:
-        for x0 in points:
-            x = V(x0)
-            out = apply(x)
-            out.backward()
-            numeric = gradcheck(lambda v: apply(v[0]), [x0]).numeric[0]
-            if not _close(out.data, apply(Value(x0)).data):
-                return f"{op} at x = {x0}: the value is {out.data!r}, it should be unchanged"
-            if not _close(x.grad, numeric, 1e-5):
-                return (
-                    f"{op} at x = {x0}: backward() gives {x.grad!r}, but nudging x "
-                    f"(gradcheck) measures {numeric:.6g}"
-                )
+        for op in ops:
+            apply, points = OPERATIONS[op]
+            for x0 in points:
+                x = V(x0)
+                out = apply(x)
+                out.backward()
+                numeric = gradcheck(lambda v, apply=apply: apply(v[0]), [x0]).numeric[0]
+                if not _close(out.data, apply(Value(x0)).data):
+                    return f"{op} at x = {x0}: the value is {out.data!r}; it should not change"
+                if not _close(x.grad, numeric, 1e-5):
+                    return (
+                        f"{op} at x = {x0}: backward() gives {x.grad!r}, but nudging x "
+                        f"(gradcheck) measures {numeric:.6g}"
+                    )
         return None
 
     return test

@@ -22,6 +22,15 @@ ANSWERS: dict[str, float] = {
     "a after one step": 2.0 - 0.01 * 6.0,
     "dg/dx": 2 * 3 * -1 + 2,  # 2xy + z
     "dy/dx": 2 * 2 + 1,  # 2x + 1
+    # ---- notebook 2, micrograd_intermediate
+    "d(4/x)/dx at x = 2": -4 / 2**2,
+    "do/dn": 1 - 0.4621**2,  # 1 - o²
+    "do/dw1": 2.0 * 0.7864,  # ∂n/∂w1 = x1 = 2, times do/dn
+    "sigmoid'(0)": 0.5 * (1 - 0.5),
+    "tanh' where tanh = 0.6": 1 - 0.6**2,
+    "∂(u/v)/∂v": -1.71828 / 3.71828**2,
+    "parameters of MLP(2, [16, 16, 1])": (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1,
+    "w after one step": 0.278854 - 0.1 * -0.115651,  # w - lr · w.grad, from the printed numbers
 }
 
 
@@ -54,7 +63,54 @@ def backward(root):
             child.grad += local * node.grad  # the chain rule; += because a value can be reused
 
 
+# ---- notebook 2, micrograd_intermediate
+def pow_local(x, k, out):
+    """d(x**k)/dx at the input x; out = x**k."""
+    return k * x ** (k - 1)
+
+
+def exp_local(x, out):
+    """d(e**x)/dx at the input x; out = e**x."""
+    return out  # the exponential is its own derivative
+
+
+def tanh_local(x, out):
+    """d(tanh x)/dx at the input x; out = tanh(x)."""
+    return 1 - out**2
+
+
+def relu_local(x, out):
+    """d(relu x)/dx at the input x; out = max(0, x). Use 0 at the corner x = 0, like PyTorch."""
+    return 1.0 if x > 0 else 0.0
+
+
+def neuron(xs, ws, b):
+    """tanh(w1·x1 + w2·x2 + ... + b), from scalar operations."""
+    total = b
+    for w, x in zip(ws, xs):
+        total = total + w * x
+    return total.tanh()
+
+
+def training_step(model, X, targets, lr):
+    """One step of gradient descent on the mean squared error; returns the loss Value."""
+    from micrograd.losses import mse_loss
+
+    loss = mse_loss([model(x) for x in X], targets)  # 1. forward
+    model.zero_grad()  # 2. zero the gradients
+    loss.backward()  # 3. backward
+    for p in model.parameters():  # 4. update, against the gradient
+        p.data -= lr * p.grad
+    return loss
+
+
 FUNCTIONS = {
     "topological_order": topological_order,
     "backward": backward,
+    "pow_local": pow_local,
+    "exp_local": exp_local,
+    "tanh_local": tanh_local,
+    "relu_local": relu_local,
+    "neuron": neuron,
+    "training_step": training_step,
 }
