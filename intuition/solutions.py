@@ -10,6 +10,8 @@ solution here is checked against the library on every run.
 
 from __future__ import annotations
 
+import math
+
 # ====================================================================================
 # Numbers, by the name of their check. Each is written the way you would work it out.
 # ====================================================================================
@@ -31,6 +33,17 @@ ANSWERS: dict[str, float] = {
     "∂(u/v)/∂v": -1.71828 / 3.71828**2,
     "parameters of MLP(2, [16, 16, 1])": (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1,
     "w after one step": 0.278854 - 0.1 * -0.115651,  # w - lr · w.grad, from the printed numbers
+    # ---- notebook 3, micrograd_advanced
+    "output of the first neuron for x = (1, -2)": max(0.0, 0.2355 * 1 + 0.0665 * -2 + 0.0),
+    "(a) mean hinge loss": (0.0 + 0.5 + 0.8) / 3,  # max(0, 1 - y·s) per point: 0, 0.5, 0.8
+    "(b) dL/dŷ for MSE": 2 * (0.5 - 1) / 1,
+    "(c) cross-entropy": -math.log(math.exp(2) / (math.exp(2) + math.exp(0))),
+    "ŷ after one update": 0.2 - 0.1 * (2 * (0.2 - 1)),
+    "w.grad at the third update": 0.2 + 0.1 + -0.1,  # leaves add up every backward()
+    "dŷ/dx1": -0.6686 * (1 - 0.0512**2) * 0.2355 + 0.6487 * (1 - 0.2965**2) * -0.2683,
+    "how many times too large x1.grad is": 2,  # two backward passes added into the same leaves
+    "(a) tanh'(2)": 1 - 0.964**2,
+    "(b) fraction left after eight sigmoid layers": (1 / 4) ** 8,
 }
 
 
