@@ -1,7 +1,13 @@
 """Run every notebook of the course top to bottom and save it with fresh outputs.
 
-    python intuition/regenerate.py                  # all four, in course order
+    python intuition/regenerate.py                  # all four, in course order, and the images
     python intuition/regenerate.py demo             # just one (demo, demo.ipynb or a path)
+    python intuition/regenerate.py images           # just images/*.png, from `micrograd demo`
+
+The two pictures in ``images/`` (the two-moons data and the learned decision
+boundary) are what ``micrograd demo`` writes with its default options; this
+script is the one place that writes them into the course. The command itself
+writes into ``./micrograd-demo/`` unless given ``--out``.
 
 The notebooks are committed *with* their outputs, so that they read well on
 GitHub without running anything. This script is how those outputs are made,
@@ -26,6 +32,7 @@ Why the care with the environment:
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -40,6 +47,7 @@ COURSE = (
     "demo.ipynb",
 )
 
+IMAGES = HERE / "images"  # input_dataset.png and classified_dataset.png
 CELL_TIMEOUT = 300  # seconds per cell: generous, a whole notebook takes well under a minute
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -132,8 +140,20 @@ def regenerate(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def demo_command() -> list[str]:
+    """The command that draws the course's two pictures: the classic demo, into images/."""
+    return [sys.executable, "-m", "micrograd", "demo", "--out", str(IMAGES), "--no-progress"]
+
+
+def regenerate_images() -> None:
+    env = {**kernel_environment(), "MPLBACKEND": "Agg"}  # files only, no window
+    subprocess.run(demo_command(), env=env, cwd=REPO, check=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    names = (argv if argv is not None else sys.argv[1:]) or list(COURSE)
+    names = (argv if argv is not None else sys.argv[1:]) or [*COURSE, "images"]
+    images = "images" in names
+    names = [name for name in names if name != "images"]
     paths = [HERE / Path(name).with_suffix(".ipynb").name for name in names]
     missing = [p.name for p in paths if not p.exists()]
     if missing:
@@ -144,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         regenerate(path)
         size = path.stat().st_size / 1e6
         print(f"  saved {path.name} with outputs ({size:.2f} MB)", flush=True)
+    if images:
+        print(f"drawing {IMAGES.relative_to(REPO)}/ with micrograd demo ...", flush=True)
+        regenerate_images()
     return 0
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import math
 import sys
-from collections.abc import Callable, Mapping
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from micrograd.engine import Value
@@ -58,6 +60,15 @@ def parse_expression(text: str, values: Mapping[str, float]) -> Value:
         )
     leaves: dict[str, Value] = {}
     return _as_value(_build(tree.body, text.strip(), values, leaves))
+
+
+def names_in(text: str) -> set[str]:
+    """The names an expression uses (empty if it does not parse; parse_expression says why)."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError):
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in FUNCTIONS}
 
 
 def _nesting_depth(root: ast.AST) -> int:
@@ -133,15 +144,57 @@ _KINDS = {
 
 
 def _assignment(text: str) -> tuple[str, float]:
-    """NAME=NUMBER from ``--set``."""
-    name, sep, number = text.partition("=")
+    """NAME=NUMBER from ``--set``; the number must be finite."""
+    name, sep, number = text.strip().partition("=")
     name = name.strip()
     if not sep or not name.isidentifier():
         raise argparse.ArgumentTypeError(f"expected NAME=NUMBER such as a=2.5, got {text!r}")
     try:
-        return name, float(number)
+        value = float(number)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{name}: {number!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(
+            f"{name}={number.strip()}: give a finite number such as {name}=2.5 "
+            "(inf and nan have no gradient to draw)"
+        )
+    return name, value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+OPTIONS_WITH_A_VALUE = ("--set", "-o", "--output", "--rankdir", "--engine", "--max-nodes")
+FLAGS = ("--no-local", "-h", "--help")
+
+
+def protect_expression(argv: Sequence[str]) -> list[str]:
+    """Let an expression start with a minus: ``micrograd graph "-a*b" --set a=1 b=2``.
+
+    argparse takes any word that starts with '-' for an option. A word after
+    ``graph`` that starts with '-' but is no option of this command (nor a
+    shortening of one) is the expression, so it gets a leading space, which
+    argparse does not take for an option and the parser strips again.
+    """
+    words = list(argv)
+    known = OPTIONS_WITH_A_VALUE + FLAGS
+    for i, word in enumerate(words[1:], start=1):
+        if not word.startswith("-") or word == "--":
+            continue
+        flag = word.split("=", 1)[0]
+        is_option = flag in known or (
+            flag.startswith("--") and len(flag) > 2 and any(k.startswith(flag) for k in known)
+        )
+        if not is_option:
+            words[i] = " " + word
+    return words
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -150,6 +203,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "graph",
         help="draw the computation graph of an expression",
         description=__doc__.split("\n\n")[1].strip() if __doc__ else None,
+        epilog=textwrap.fill(
+            "An expression may use numbers, names (each given a value with --set), "
+            "+ - * / **, unary minus, parentheses and these functions of one argument: "
+            f"{', '.join(f'{name}()' for name in FUNCTIONS)}.",
+            width=78,
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     graph.add_argument("expr", help='the expression, e.g. "tanh(a*b + c)"')
@@ -161,27 +220,62 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     graph.add_argument("--engine", choices=("auto", "graphviz", "python"), default="auto",
                        help="renderer (default: Graphviz if pygraphviz is installed)")  # fmt: skip
     graph.add_argument("--no-local", action="store_true", help="hide the local derivatives")
-    graph.add_argument("--max-nodes", type=int, default=200, help="refuse larger graphs")
-    graph.set_defaults(run=run)
+    graph.add_argument("--max-nodes", type=_positive_int, default=200,
+                       help="refuse graphs with more values than this (default: 200)")  # fmt: skip
+    graph.set_defaults(run=run, command="graph")
     return graph
 
 
 def run(args: argparse.Namespace) -> int:
     """Parse, run backward(), draw and save. Returns the exit code."""
-    from micrograd.viz import draw_dot
+    from micrograd.viz import GraphTooLargeError, draw_dot
 
-    if args.output.suffix.lower() not in (".svg", ".png"):
-        print(f"micrograd graph: -o {args.output}: end the file name in .svg or .png.",
-              file=sys.stderr)  # fmt: skip
+    expr = args.expr.strip()
+    values = dict(args.values)
+    problem = _output_problem(args.output)
+    unused = sorted(values.keys() - names_in(expr))
+    if not problem and unused:
+        problem = (
+            f"--set {' '.join(f'{n}={values[n]:g}' for n in unused)}: "
+            f"{'these names do' if len(unused) > 1 else 'this name does'} not appear in "
+            f"{expr!r}; remove {'them' if len(unused) > 1 else 'it'} or check the spelling."
+        )
+    if problem:
+        print(f"micrograd graph: {problem}", file=sys.stderr)
         return 1
     try:
-        root = parse_expression(args.expr, dict(args.values))
+        root = parse_expression(expr, values)
         root.backward()
         drawing = draw_dot(root, rankdir=args.rankdir, engine=args.engine,
                            show_local=not args.no_local, max_nodes=args.max_nodes)  # fmt: skip
+        picture = drawing.pipe(args.output.suffix.lower().lstrip("."))
+    except GraphTooLargeError as exc:
+        print(f"micrograd graph: this graph has {exc.size} values, more than --max-nodes "
+              f"{args.max_nodes}; pass --max-nodes {exc.size} to draw it anyway.",
+              file=sys.stderr)  # fmt: skip
+        return 1
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         print(f"micrograd graph: {exc}", file=sys.stderr)
         return 1
-    drawing.save(args.output)
-    print(f"Wrote {args.output}: {args.expr} = {root.data:.6g}")
+    except OSError as exc:  # Graphviz works through temporary files: a full disk stops it
+        print(f"micrograd graph: cannot draw the graph: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
+    try:
+        args.output.write_bytes(picture)
+    except OSError as exc:
+        print(f"micrograd graph: cannot write {args.output}: {exc.strerror or exc}.",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(f"Wrote {args.output}: {expr} = {root.data:.6g}")
     return 0
+
+
+def _output_problem(path: Path) -> str | None:
+    """Why ``-o path`` cannot be written, found before any work; None if it looks fine."""
+    if path.suffix.lower() not in (".svg", ".png"):
+        return f"-o {path}: end the file name in .svg or .png."
+    if path.is_dir():
+        return f"-o {path}: that is a folder; give a file name such as {path / 'graph.svg'}."
+    if not path.parent.is_dir():
+        return f"-o {path}: the folder {path.parent} does not exist; create it first."
+    return None

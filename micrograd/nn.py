@@ -11,13 +11,13 @@ the very same network, and the very same training run, as its demo.
 
 from __future__ import annotations
 
-import json
 import os
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from micrograd.engine import Operand, Value, weighted_sum
 from micrograd.errors import ShapeError
+from micrograd.modelfile import check_state, read_state, write_state
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "relu": Value.relu,
@@ -52,11 +52,16 @@ class Module:
         """Every parameter's number by name, ready for ``json.dump``."""
         return {name: p.data for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state: dict[str, float]) -> None:
-        """Copy numbers from ``state_dict()`` back in; the names must match exactly."""
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Copy numbers from ``state_dict()`` back in; the names must match exactly.
+
+        All or nothing: the whole state is checked (names, and a finite number
+        for each) before any parameter changes, so a bad state leaves the model as it was.
+        """
+        numbers = check_state(state)
         own = dict(self.named_parameters())
-        missing = sorted(own.keys() - state.keys())
-        unexpected = sorted(state.keys() - own.keys())
+        missing = sorted(own.keys() - numbers.keys())
+        unexpected = sorted(numbers.keys() - own.keys())
         if missing or unexpected:
             raise KeyError(
                 f"load_state_dict: the state does not fit this {type(self).__name__}. "
@@ -65,23 +70,19 @@ class Module:
                 "Build the model with the same sizes as the one that was saved."
             )
         for name, p in own.items():
-            value = state[name]
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise TypeError(
-                    f"load_state_dict: {name!r} holds {value!r}, not a number. "
-                    "The state must map every parameter name to a float."
-                )
-            p.data = float(value)
+            p.data = numbers[name]
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write ``state_dict()`` to a JSON file."""
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(self.state_dict(), f, indent=1)
+        """Write ``state_dict()`` to ``path`` as strict JSON (see ``micrograd.modelfile``).
+
+        Atomic: the old file at ``path`` survives any failure. A non-finite
+        parameter raises ValueError naming it, and nothing is written.
+        """
+        write_state(path, self.state_dict())
 
     def load(self, path: str | os.PathLike[str]) -> None:
-        """Read parameters written by ``save()``."""
-        with open(path, encoding="utf-8") as f:
-            self.load_state_dict(json.load(f))
+        """Read parameters written by ``save()``; a bad file changes nothing and says why."""
+        self.load_state_dict(read_state(path))
 
 
 def _check_activation(activation: str) -> str:

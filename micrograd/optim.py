@@ -63,6 +63,35 @@ class Optimizer:
     def step(self) -> None:
         raise NotImplementedError
 
+    def _check_grads(self) -> None:
+        """Refuse a step from a non-finite gradient before anything moves.
+
+        An update with a NaN or infinite gradient would write NaN into a weight
+        and every later prediction would be NaN, far from the cause. It is a
+        FloatingPointError (an ArithmeticError, like OverflowError), so a
+        training loop can tell numbers that blew up from a wrong argument.
+        """
+        for i, p in enumerate(self.params):
+            if not math.isfinite(p.grad):
+                raise FloatingPointError(
+                    f"{type(self).__name__}.step: {_name(p, i, len(self.params))} has grad "
+                    f"{p.grad}, not a finite number; no parameter was changed. Look for an "
+                    "overflow in the forward pass (a smaller learning rate or input usually helps)."
+                )
+
+    def _assign(self, new_data: list[float]) -> None:
+        """Write the new numbers only if every one is finite (a step too large can overflow)."""
+        for i, x in enumerate(new_data):
+            if not math.isfinite(x):
+                p = self.params[i]
+                raise OverflowError(
+                    f"{type(self).__name__}.step: the update of {_name(p, i, len(self.params))} "
+                    f"(data {p.data}, grad {p.grad}) overflows at lr={self.lr}; no parameter was "
+                    "changed. Use a smaller learning rate."
+                )
+        for p, x in zip(self.params, new_data):
+            p.data = x
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr})"
 
@@ -97,15 +126,20 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         """Move every parameter one step downhill."""
+        self._check_grads()
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
+        velocity = list(self.velocity)
+        new_data = []
         for i, p in enumerate(self.params):
             g = p.grad + wd * p.data if wd else p.grad
             if mu:
-                v = self.velocity[i]
+                v = velocity[i]
                 v = g if v is None else mu * v + g
-                self.velocity[i] = v
+                velocity[i] = v
                 g = g + mu * v if self.nesterov else v
-            p.data -= lr * g
+            new_data.append(p.data - lr * g)
+        self._assign(new_data)
+        self.velocity = velocity
 
 
 class Adam(Optimizer):
@@ -140,15 +174,24 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         """Move every parameter one Adam step."""
-        self.t += 1
+        self._check_grads()
+        t = self.t + 1
         b1, b2 = self.betas
-        correct1, correct2 = 1 - b1**self.t, 1 - b2**self.t
+        correct1, correct2 = 1 - b1**t, 1 - b2**t
+        m, v, new_data = list(self.m), list(self.v), []
         for i, p in enumerate(self.params):
             g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
-            self.m[i] = b1 * self.m[i] + (1 - b1) * g
-            self.v[i] = b2 * self.v[i] + (1 - b2) * g * g
-            m_hat, v_hat = self.m[i] / correct1, self.v[i] / correct2
-            p.data -= self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+            m[i] = b1 * m[i] + (1 - b1) * g
+            v[i] = b2 * v[i] + (1 - b2) * g * g
+            m_hat, v_hat = m[i] / correct1, v[i] / correct2
+            new_data.append(p.data - self.lr * m_hat / (math.sqrt(v_hat) + self.eps))
+        self._assign(new_data)
+        self.t, self.m, self.v = t, m, v
+
+
+def _name(p: Value, i: int, n: int) -> str:
+    label = f" {p.label!r}" if p.label else ""
+    return f"parameter {i} of {n}{label}"
 
 
 # ----------------------------------------------------------------- schedules

@@ -9,6 +9,16 @@ Every step does what the classic micrograd demo does, in the same order:
 5. update every parameter with this step's learning rate.
 
 ``train`` returns a ``History`` of what happened at every step, ready to plot.
+
+What is measured when, because the two are easy to mix up:
+
+* ``history.loss[k]`` and ``history.accuracy[k]`` come from step k's own
+  forward pass: the batch that step trained on, *before* its update. They cost
+  nothing extra, and they are what the gradient of step k was computed from.
+* ``history.evaluation`` is the trained model, *after* the last update, on
+  *all* the points. Quote it as "the final loss and accuracy".
+
+With mini-batches, or after a large last step, the two can differ a lot.
 """
 
 from __future__ import annotations
@@ -43,7 +53,7 @@ LOSSES: dict[str, Callable[[list, list], Value]] = {
 
 
 class StepRecord(NamedTuple):
-    """What one training step measured (before its update)."""
+    """What one training step measured on its batch, before its update."""
 
     step: int
     loss: float
@@ -52,11 +62,24 @@ class StepRecord(NamedTuple):
     lr: float
 
 
+class Evaluation(NamedTuple):
+    """A model as it is now, on a whole set of points (no update, no gradient)."""
+
+    loss: float  # data loss plus the L2 penalty
+    data_loss: float
+    accuracy: float
+    points: int
+
+
 @dataclass
 class History:
     """One list per quantity, one entry per step: ``history.loss[k]`` is the loss at step k.
 
-    ``loss`` includes the L2 penalty; ``data_loss`` is the loss on the data alone.
+    Each entry is measured on step k's batch *before* its update (see the module
+    docstring); ``evaluation`` is the final model on all points, set when
+    ``train`` finishes. ``loss`` includes the L2 penalty; ``data_loss`` is the
+    loss on the data alone. ``objective`` is the loss name and L2 strength
+    ``train`` used, so the same measurement can be repeated (``evaluate``).
     """
 
     step: list[int] = field(default_factory=list)
@@ -64,6 +87,8 @@ class History:
     data_loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
+    evaluation: Evaluation | None = None
+    objective: tuple[str, float] | None = None
 
     def append(self, record: StepRecord) -> None:
         for name, value in record._asdict().items():
@@ -85,7 +110,21 @@ class History:
         last = self.final
         if last is None:
             return "History (no steps yet)"
-        return f"History of {len(self)} steps; final {_describe(last)}"
+        text = f"History of {len(self)} steps; last step {_describe(last)}"
+        if self.evaluation is not None:
+            e = self.evaluation
+            text += (
+                f"; trained model on all {e.points} points: loss {e.loss:.6f}, "
+                f"accuracy {e.accuracy:.1%}"
+            )
+        return text
+
+
+class DivergedError(ArithmeticError):
+    """Training blew up: a number overflowed or stopped being finite.
+
+    Almost always the learning rate is too large for the problem; the message says so.
+    """
 
 
 Callback = Callable[[int, Module, History], object]
@@ -124,6 +163,11 @@ def train(
     * ``progress``: a tqdm bar if tqdm is installed (and ``TQDM_DISABLE`` is
       not set); ``log_every=N`` prints a line every N steps instead, which
       reads better in saved notebooks.
+
+    When it finishes (or a callback stops it), ``history.evaluation`` holds the
+    final model's loss and accuracy on all points: one more forward pass. A
+    run whose numbers overflow raises ``DivergedError`` with the step and the
+    learning rate; the model keeps the last finite weights.
     """
     if loss not in LOSSES:
         raise ValueError(f"train: unknown loss {loss!r}; choose one of {list(LOSSES)}.")
@@ -147,22 +191,27 @@ def train(
 
     rng = random.Random(seed)
     params = model.parameters()
-    history = History()
+    history = History(objective=(loss, alpha))
     bar = _progress_bar(steps) if progress else None
     try:
         for k in range(steps):
             batch = range(len(X)) if batch_size is None else rng.sample(range(len(X)), batch_size)
             yb = [targets[i] for i in batch]
-            scores = [_check_output(model(X[i]), loss) for i in batch]
-            data_loss = LOSSES[loss](scores, yb)
-            total_loss = data_loss + l2_regularization(params, alpha)
-            acc = _accuracy(loss, scores, yb)
-            model.zero_grad()
-            total_loss.backward()
             if schedule is not None:
                 optimizer.lr = schedule(k)
-            record = StepRecord(k, total_loss.data, data_loss.data, acc, optimizer.lr)
-            optimizer.step()
+            try:
+                scores = [_check_output(model(X[i]), loss) for i in batch]
+                data_loss = LOSSES[loss](scores, yb)
+                total_loss = data_loss + l2_regularization(params, alpha)
+                if not math.isfinite(total_loss.data):
+                    raise FloatingPointError(f"the loss is {total_loss.data}")
+                acc = _accuracy(loss, scores, yb)
+                model.zero_grad()
+                total_loss.backward()
+                record = StepRecord(k, total_loss.data, data_loss.data, acc, optimizer.lr)
+                optimizer.step()
+            except ArithmeticError as exc:
+                raise _diverged(k, optimizer.lr, exc) from exc
             history.append(record)
             _report(record, bar, log_every, last=k == steps - 1)
             stops = [callback(k, model, history) is True for callback in callbacks]  # call all
@@ -171,7 +220,49 @@ def train(
     finally:
         if bar is not None:
             bar.close()
+    try:
+        history.evaluation = _evaluate(model, X, targets, loss, alpha)
+    except ArithmeticError as exc:
+        raise _diverged(len(history) - 1, optimizer.lr, exc) from exc
     return history
+
+
+def _diverged(step: int, lr: float, exc: BaseException) -> DivergedError:
+    return DivergedError(
+        f"training diverged at step {step} with learning rate {lr:g}: {exc}. "
+        "The steps are too large for this problem; try a smaller learning rate "
+        f"(e.g. {lr / 10:g})."
+    )
+
+
+def evaluate(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    *,
+    loss: str = "svm",
+    alpha: float = 1e-4,
+) -> Evaluation:
+    """The loss and accuracy of ``model`` as it is now, on all of ``(X, y)``.
+
+    The same quantities ``train`` records per step, but for the whole set and
+    with no update: this is the number to report for a trained model.
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"evaluate: unknown loss {loss!r}; choose one of {list(LOSSES)}.")
+    X, targets = _as_points(X), _as_targets(loss, y)
+    if len(X) != len(targets):
+        raise ShapeError(f"evaluate: {len(X)} points in X but {len(targets)} labels in y.")
+    if not X:
+        raise ValueError("evaluate: X is empty; give at least one data point.")
+    return _evaluate(model, X, targets, loss, _as_float(alpha, "evaluate alpha"))
+
+
+def _evaluate(model: Module, X: list, targets: list, loss: str, alpha: float) -> Evaluation:
+    scores = [_check_output(model(x), loss) for x in X]
+    data_loss = LOSSES[loss](scores, targets)
+    total = data_loss.data + l2_regularization(model.parameters(), alpha).data
+    return Evaluation(total, data_loss.data, _accuracy(loss, scores, targets), len(X))
 
 
 # ------------------------------------------------------------------- helpers
@@ -265,7 +356,9 @@ def _progress_bar(steps: int):
         from tqdm.auto import tqdm
     except ImportError:
         return None
-    return tqdm(total=steps, desc="training", unit="step")
+    # disable=False: tqdm reads TQDM_DISABLE once, when it is imported, and would
+    # otherwise ignore a variable that has changed since (we have just read it).
+    return tqdm(total=steps, desc="training", unit="step", disable=False)
 
 
 def _describe(record: StepRecord) -> str:

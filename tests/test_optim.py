@@ -166,3 +166,28 @@ def test_bad_schedule_arguments():
         step_decay(every=0)
     with pytest.raises(ValueError, match="step=-1"):
         cosine_decay()(-1)
+
+
+# ----------------------------------------------------- never a NaN in a weight
+@pytest.mark.parametrize("make", [SGD, lambda ps: SGD(ps, momentum=0.9), Adam])
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_a_non_finite_grad_changes_no_parameter_and_names_the_one_at_fault(make, bad):
+    params = [Value(1.0), Value(2.0, label="w"), Value(3.0)]
+    opt = make(params)
+    for p in params:
+        p.grad = 0.5
+    params[1].grad = bad
+    with pytest.raises(FloatingPointError, match=r"parameter 1 of 3 'w' has grad") as info:
+        opt.step()
+    assert isinstance(info.value, ArithmeticError)
+    assert [p.data for p in params] == [1.0, 2.0, 3.0]
+
+
+def test_an_update_that_overflows_changes_nothing_and_suggests_a_smaller_lr():
+    params = [Value(1.0), Value(1e300)]
+    opt = SGD(params, lr=1e300, momentum=0.5)
+    params[0].grad, params[1].grad = 1.0, -1e10
+    with pytest.raises(OverflowError, match="parameter 1 of 2.*smaller learning rate"):
+        opt.step()
+    assert [p.data for p in params] == [1.0, 1e300]
+    assert opt.velocity == [None, None], "the momentum is not advanced by a refused step"

@@ -33,3 +33,16 @@ def test_quickstart_is_one_block_of_two_commands_and_ci_runs_the_test_command():
     assert "pytest" in commands[1]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci, ".ci/run must run the README's test command"
+
+
+def test_quickstart_names_the_files_the_first_command_writes():
+    from micrograd.cli import DEFAULT_OUT, build_parser
+
+    quickstart = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    assert build_parser().parse_args(["demo"]).out == DEFAULT_OUT
+    for name in ("input_dataset.png", "classified_dataset.png"):
+        assert f"`{DEFAULT_OUT.as_posix()}/{name}`" in quickstart
+
+
+def test_readme_documents_the_model_file_format():
+    assert "**The model file.**" in README and "os.replace" in README

@@ -215,3 +215,63 @@ def test_optimizer_argument_is_used():
     opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
     train(model, X, y, steps=2, optimizer=opt, progress=False)
     assert all(v is not None for v in opt.velocity)
+
+
+# ------------------------------------------- what History records, and when
+def test_history_records_the_batch_before_the_update_and_evaluation_the_final_model():
+    from micrograd.training import evaluate
+
+    model, X, y = small_problem()
+    history = train(model, X, y, steps=3, progress=False)
+    # The entries come from each step's forward pass, before its update:
+    # step k+1 of a longer run starts from the model after step k.
+    model4, _, _ = small_problem()
+    longer = train(model4, X, y, steps=4, progress=False)
+    assert longer.loss[:3] == history.loss
+    final = history.evaluation
+    assert (final.loss, final.accuracy) == (longer.loss[3], longer.accuracy[3])
+    assert final == evaluate(model, X, y, loss="svm", alpha=1e-4)
+    assert final.points == len(X)
+    assert "trained model on all 30 points" in str(history)
+
+
+def test_with_minibatches_the_evaluation_is_on_all_points_not_the_last_batch():
+    model, X, y = small_problem(n=60)
+    history = train(model, X, y, steps=30, batch_size=10, lr=0.5, progress=False)
+    assert history.evaluation.accuracy == score(model, X, y)
+    assert history.evaluation.points == 60
+    assert history.objective == ("svm", 1e-4)
+
+
+def test_a_diverging_run_raises_diverged_error_suggesting_a_smaller_lr():
+    from micrograd.training import DivergedError
+
+    _, X, y = small_problem()
+    random.seed(3)
+    model = MLP(2, [8, 1], activation="tanh")  # tanh: hidden values stay in [-1, 1]
+    with pytest.raises(DivergedError, match=r"smaller learning rate") as info:
+        train(model, X, y, steps=20, lr=1e308, progress=False)
+    assert isinstance(info.value, ArithmeticError)
+    assert all(math.isfinite(p.data) for p in model.parameters())
+
+
+def test_tqdm_imported_with_tqdm_disable_set_still_shows_a_bar_once_it_is_unset():
+    # tqdm reads TQDM_DISABLE when it is imported; our check happens at each call.
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("tqdm")
+    code = (
+        "import os, random\n"
+        "import tqdm.auto\n"  # imported while TQDM_DISABLE=1
+        "del os.environ['TQDM_DISABLE']\n"
+        "from micrograd.nn import MLP\n"
+        "from micrograd.training import train\n"
+        "random.seed(0)\n"
+        "train(MLP(2, [2, 1]), [[0.0, 1.0], [1.0, 0.0]], [1, -1], steps=2)\n"
+    )
+    env = {**os.environ, "TQDM_DISABLE": "1"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "training" in done.stderr

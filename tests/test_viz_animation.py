@@ -77,3 +77,23 @@ def test_animate_backward_has_one_frame_per_step_and_changes_no_grad(tmp_path):
         assert im.n_frames == steps
     assert result.gif.startswith(b"GIF8")
     assert a.grad == 0.0 and out.grad == 0.0
+
+
+def test_each_frame_caption_describes_the_boundary_drawn_in_that_frame():
+    from micrograd.training import evaluate, score
+
+    random.seed(0)
+    model = MLP(2, [4, 1])
+    rec = BoundaryRecorder(X, Y, every=1, resolution=4)
+    measured = []
+
+    def same_moment(step, model, history):  # called right after the recorder, same model
+        measured.append((evaluate(model, X, Y).loss, score(model, X, Y)))
+
+    history = train(model, X, Y, steps=6, batch_size=2, lr=0.5, callbacks=[rec, same_moment],
+                    progress=False)  # fmt: skip
+    assert [(s.loss, s.accuracy) for s in rec.snapshots] == measured
+    # The history's own numbers are the batches before their updates: not the same thing.
+    assert [s.accuracy for s in rec.snapshots] != history.accuracy
+    assert rec.snapshots[0].caption.startswith("after 1 step ·")
+    assert "on all 6 points" in rec.snapshots[-1].caption

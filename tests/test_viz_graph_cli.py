@@ -110,3 +110,103 @@ def test_command_errors_return_one(tmp_path, capsys):
     assert main(["graph", "a", "--set", "a=1", "-o", str(tmp_path / "g.gif")]) == 1
     with pytest.raises(SystemExit):
         main(["graph", "a", "--set", "a"])  # not NAME=VALUE: argparse's usage error
+
+
+# ------------------------------------------------ through the real process
+def graph(*args: str, cwd, preexec_fn=None):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "micrograd", "graph", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=preexec_fn,
+    )
+
+
+def assert_one_line_error(done, *words):
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def test_output_into_a_missing_folder_or_onto_a_folder_is_one_line(tmp_path):
+    done = graph("a*b", "--set", "a=1", "b=2", "-o", "missing/g.svg", cwd=tmp_path)
+    assert_one_line_error(done, "missing", "does not exist")
+    (tmp_path / "pictures.svg").mkdir()
+    done = graph("a*b", "--set", "a=1", "b=2", "-o", "pictures.svg", cwd=tmp_path)
+    assert_one_line_error(done, "pictures.svg", "folder")
+
+
+def test_a_full_disk_is_one_line(tmp_path):
+    resource = pytest.importorskip("resource")
+    import signal
+
+    def small_files_only():  # in the child: writes past 1 KB fail as on a full disk
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    for engine in ("python", "graphviz"):
+        done = graph("tanh(a*b + c)", "--set", "a=2", "b=-3", "c=10", "-o", "g.svg",
+                     "--engine", engine, cwd=tmp_path, preexec_fn=small_files_only)  # fmt: skip
+        assert_one_line_error(done, "cannot")
+    assert "cannot write g.svg" in done.stderr or "cannot draw" in done.stderr
+
+
+def test_an_expression_may_start_with_a_minus(tmp_path):
+    done = graph("-a*b", "--set", "a=1", "b=2", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "-a*b = -2" in done.stdout
+    done = graph("--set", "a=1", "b=2", "-o", "neg.svg", "--", "-a*b", cwd=tmp_path)
+    assert done.returncode == 0 and (tmp_path / "neg.svg").exists(), done.stderr
+
+
+@pytest.mark.parametrize("bad", ["a=inf", "a=-inf", "a=nan"])
+def test_non_finite_values_are_refused_clearly(tmp_path, bad):
+    done = graph("a*b", "--set", bad, "b=2", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr  # argparse's usage error, then one line
+    assert "Traceback" not in done.stderr
+    assert "finite number" in done.stderr.strip().splitlines()[-1]
+
+
+def test_huge_and_tiny_gradients_are_coloured(tmp_path):
+    done = graph("a*b*c", "--set", "a=1e200", "b=1e100", "c=1e-300", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    done = graph("a*b", "--set", "a=5e-324", "b=1e-300", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+
+
+def test_an_unused_value_is_reported(tmp_path):
+    done = graph("a*b", "--set", "a=1", "b=2", "c=3", cwd=tmp_path)
+    assert_one_line_error(done, "c=3", "does not appear")
+    assert not (tmp_path / "graph.svg").exists()
+
+
+def test_help_lists_the_functions(tmp_path):
+    from micrograd.graph_cli import FUNCTIONS
+
+    done = graph("--help", cwd=tmp_path)
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    for name in FUNCTIONS:
+        assert f"{name}()" in text
+
+
+def test_the_size_hint_names_the_command_line_flag(tmp_path):
+    done = graph("a*b + a", "--set", "a=1", "b=2", "--max-nodes", "3", cwd=tmp_path)
+    assert_one_line_error(done, "4 values", "--max-nodes 4")
+    assert "max_nodes=" not in done.stderr
+
+
+def test_the_names_the_playground_imports_still_work():
+    from micrograd.graph_cli import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, parse_expression
+
+    assert MAX_LENGTH > 0 and MAX_DEPTH > 0 and "tanh" in FUNCTIONS
+    assert parse_expression("-a*b", {"a": 1.0, "b": 2.0}).data == -2.0
+    with pytest.raises(ExpressionError):
+        parse_expression("a", {})

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from micrograd.errors import require
+from micrograd.viz import palette
 from micrograd.viz.boundary import DecisionGrid, decision_grid, draw_grid
 from micrograd.viz.data_plot import plot_dataset
 from micrograd.viz.mpl import check_points, decorate, figure_size, pyplot
@@ -28,23 +29,40 @@ from micrograd.viz.mpl import check_points, decorate, figure_size, pyplot
 
 @dataclass
 class Snapshot:
+    """The model after the update of ``step`` (-1: before training), and how it did then.
+
+    ``loss`` and ``accuracy`` are measured on the recorder's points with the
+    very model whose boundary ``grid`` holds, so a frame's caption describes
+    the picture in that frame.
+    """
+
     step: int  # -1 = before training
     grid: DecisionGrid
     loss: float | None = None
     accuracy: float | None = None
+    points: int | None = None
 
     @property
     def caption(self) -> str:
-        text = "before training" if self.step < 0 else f"after step {self.step}"
+        done = self.step + 1
+        text = "before training" if self.step < 0 else f"after {done} step{'s' * (done != 1)}"
         if self.loss is not None:
-            text += f"   loss {self.loss:.3f}"
+            text += f" · loss {self.loss:.3f}"
         if self.accuracy is not None:
-            text += f"   accuracy {100 * self.accuracy:.0f}%"
+            text += f" · accuracy {100 * self.accuracy:.0f}%"
+            if self.points is not None:
+                text += f" on all {self.points} points"
         return text
 
 
 class BoundaryRecorder:
-    """A ``callback(step, model, history)`` that keeps the decision grid every ``every`` steps."""
+    """A ``callback(step, model, history)`` that keeps the decision grid every ``every`` steps.
+
+    Each snapshot also measures the model it draws on ``X, y`` (accuracy, and
+    the loss when it is known: ``loss=``/``alpha=``, or what ``train`` used,
+    read from the history). The history's own numbers are not used: they
+    describe a batch before its update, not the boundary after it.
+    """
 
     def __init__(
         self,
@@ -53,12 +71,16 @@ class BoundaryRecorder:
         every: int = 10,
         resolution: int = 60,
         margin: float = 0.5,
+        *,
+        loss: str | None = None,
+        alpha: float = 0.0,
     ) -> None:
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"every={every!r}: record every N steps with N a positive int.")
         check_points(X, y)
         self.X, self.y = [list(p) for p in X], list(y)
         self.every, self.resolution, self.margin = every, resolution, margin
+        self.objective = (loss, alpha) if loss is not None else None
         self.snapshots: list[Snapshot] = []
 
     def __call__(self, step: int, model: Callable, history: Any = None) -> None:
@@ -67,15 +89,18 @@ class BoundaryRecorder:
 
     def snapshot(self, model: Callable, step: int, history: Any = None) -> None:
         """Record the model now (also usable by hand, e.g. before or after training)."""
+        from micrograd.training import evaluate, score
+
+        if self.objective is None and getattr(history, "objective", None) is not None:
+            self.objective = history.objective
         grid = decision_grid(model, self.X, resolution=self.resolution, margin=self.margin)
-        loss = _last(history, "loss")
-        accuracy = _last(history, "accuracy")
-        self.snapshots.append(Snapshot(step, grid, loss, accuracy))
-
-
-def _last(history: Any, key: str) -> float | None:
-    values = getattr(history, key, None) if history is not None else None
-    return float(values[-1]) if values else None
+        if self.objective is not None:
+            loss_name, alpha = self.objective
+            result = evaluate(model, self.X, self.y, loss=loss_name, alpha=alpha)
+            loss, accuracy = result.loss, result.accuracy
+        else:
+            loss, accuracy = None, score(model, self.X, self.y)
+        self.snapshots.append(Snapshot(step, grid, loss, accuracy, len(self.X)))
 
 
 class GifAnimation:
@@ -169,7 +194,10 @@ def animate_training(
     """
     from micrograd.training import train
 
-    recorder = BoundaryRecorder(X, y, every=every, resolution=resolution)
+    objective = (train_kwargs.get("loss", "svm"), train_kwargs.get("alpha", 1e-4))
+    recorder = BoundaryRecorder(
+        X, y, every=every, resolution=resolution, loss=objective[0], alpha=objective[1]
+    )
     recorder.snapshot(model, -1)
     callbacks = [*train_kwargs.pop("callbacks", ()), recorder]
     history = train(model, X, y, callbacks=callbacks, **train_kwargs)
@@ -192,16 +220,20 @@ def animate_backward(
     """A GIF of gradients filling in from the output to the leaves (nothing is mutated).
 
     Each frame is ``draw_dot(frame, format='png', ...)`` for a frame of
-    ``backward_steps(root)``; extra keyword arguments go to ``draw_dot``.
+    ``backward_steps(root)``; extra keyword arguments go to ``draw_dot``. All
+    frames share one colour scale, the final gradients' largest |grad|, and a
+    graph larger than ``max_nodes`` (default 200) is refused before any work.
     """
     from micrograd.viz.graph import draw_dot
+    from micrograd.viz.spec import graph_nodes
     from micrograd.viz.stepper import backward_steps
 
+    graph_nodes(root, draw_kwargs.get("max_nodes", 200))
     image = require("PIL.Image", extra="anim", purpose="Saving GIF animations")
-    frames = list(backward_steps(root))
+    frames = list(backward_steps(root))  # they share one record of changes: O(n) memory
     # One colour scale for the whole film: the final gradients' largest |grad|.
-    scale = max(abs(g) for g in frames[-1].grads.values())
-    draw_kwargs.setdefault("grad_scale", scale)
+    scale = palette.grad_scale(frames[-1].grads.values())
+    draw_kwargs.setdefault("grad_scale", scale or None)
     pictures = []
     for frame in frames:
         png = draw_dot(frame, format="png", engine=engine, **draw_kwargs).pipe("png")

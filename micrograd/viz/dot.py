@@ -23,8 +23,11 @@ def to_dot(spec: GraphSpec) -> str:
         lines.append(f"  {node.id} [{_node_attrs(node, spec.rankdir)}];")
     for column in grid_columns(spec):
         lines.append("  { rank=same; " + " ".join(column) + " }")
-    for e in spec.edges:
+    spine = _spine(spec) if spec.rankdir in ("TB", "BT") and not spec.grid else set()
+    for i, e in enumerate(spec.edges):
         attrs = [f"color={_q(e.color)}"]
+        if i in spine:
+            attrs.append("weight=10")
         if e.label:
             attrs.append(f"label={_q(e.label)}")
             attrs.append(f"fontcolor={_q(palette.TEXT)}")
@@ -40,6 +43,19 @@ def to_dot(spec: GraphSpec) -> str:
         lines.append(f'  label="{text}"; labelloc=b; labeljust=l;')
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _spine(spec: GraphSpec) -> set[int]:
+    """Edges between computed values and their operations (not from leaves).
+
+    Top to bottom, Graphviz centres each operation between its inputs, so a
+    long chain drifts sideways by half a box per step and the picture grows
+    wide. Heavier edges keep the chain of computed values straight and let the
+    leaves (weights, constants) sit beside it.
+    """
+    kind = {n.id: n.kind for n in spec.nodes}
+    computed = {e.dst for e in spec.edges if kind.get(e.src) == "op"}
+    return {i for i, e in enumerate(spec.edges) if kind.get(e.src) == "op" or e.src in computed}
 
 
 def _node_attrs(node: Node, rankdir: str) -> str:

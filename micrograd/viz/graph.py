@@ -10,13 +10,14 @@ Two ways to render, chosen by ``engine``:
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 from micrograd.engine import Value
 from micrograd.errors import MissingExtraError, require
 from micrograd.viz.dot import to_dot
-from micrograd.viz.spec import GraphSpec, build_spec
-from micrograd.viz.stepper import BackwardFrame, backward_steps
+from micrograd.viz.spec import GraphSpec, build_spec, graph_nodes
+from micrograd.viz.stepper import BackwardFrame, backward_steps, final_grad_scale
 
 ENGINES = ("auto", "graphviz", "python")
 FORMATS = ("svg", "png")
@@ -63,6 +64,15 @@ class GraphDrawing:
         target = Path(directory or ".") / f"{filename}.{fmt}"
         return str(self.save(target))
 
+    def width_px(self) -> float:
+        """The picture's width in CSS pixels (96 per inch), as a notebook shows the SVG."""
+        head = self.pipe("svg")[:2000].decode("utf-8", "replace")
+        match = re.search(r'<svg[^>]*?\swidth="([0-9.]+)(pt|px)?"', head)
+        if match is None:
+            return 0.0
+        number, unit = float(match.group(1)), match.group(2) or "px"
+        return number * 96 / 72 if unit == "pt" else number
+
     def _repr_svg_(self) -> str | None:
         return self.pipe("svg").decode("utf-8") if self.format == "svg" else None
 
@@ -88,6 +98,7 @@ def draw_dot(
     max_nodes: int | None = 200,
     legend: bool = True,
     grad_scale: float | None = None,
+    max_width: float | None = None,
 ) -> GraphDrawing:
     """Draw the graph that computed ``root``: values as boxes, operations as ovals.
 
@@ -97,8 +108,13 @@ def draw_dot(
     chain rule by eye. ``highlight`` marks a value and its paths to the output.
     ``step=k`` (or passing a frame from ``backward_steps``) draws the gradients
     after k steps of backpropagation, without changing any ``.grad``.
-    ``grad_scale`` fixes the |grad| drawn darkest (default: the largest shown),
-    e.g. to keep colours comparable across frames.
+    ``grad_scale`` fixes the |grad| drawn darkest (default: the largest shown;
+    for a backward frame, the largest once backward is done, so every frame of
+    one graph uses the same colours).
+    ``max_width`` (in CSS pixels, e.g. 900 for a notebook column): if the
+    left-to-right picture is wider than that, it is laid out top to bottom with
+    each box's fields stacked, so its labels stay readable rather than being
+    shrunk to fit (``drawing.spec.rankdir`` says which layout was used).
     Graphs with more than ``max_nodes`` values raise ``GraphTooLargeError``.
     """
     frame = root if isinstance(root, BackwardFrame) else None
@@ -107,11 +123,15 @@ def draw_dot(
     if step is not None:
         if frame is not None:
             raise ValueError("pass either a frame or step=, not both.")
+        graph_nodes(root, max_nodes)  # refuse a huge graph before replaying it
         frame = _frame_at(root, step)
     value = frame.root if frame else root
-    spec = build_spec(
-        value,
-        rankdir=rankdir,
+    if max_width is not None and not max_width > 0:
+        raise ValueError(f"max_width={max_width!r}: give a width in pixels, e.g. 900.")
+    if frame is not None and grad_scale is None and color_by_grad:
+        graph_nodes(value, max_nodes)  # refuse a huge graph before replaying it
+        grad_scale = final_grad_scale(value) or None
+    options = dict(
         show_local=show_local,
         show_grad=show_grad,
         color_by_grad=color_by_grad,
@@ -122,9 +142,27 @@ def draw_dot(
         legend=legend,
         grad_scale=grad_scale,
     )
-    if frame is not None and legend:
+    engine = resolve_engine(engine)
+    drawing = _drawing(value, frame, rankdir, options, format, engine)
+    if max_width is not None and rankdir in ("LR", "RL") and drawing.width_px() > max_width:
+        # Top to bottom, with each box's fields stacked: long chains and wide
+        # boxes stop adding up along the width.
+        narrow = _drawing(value, frame, "TB", options, format, engine, stacked=True)
+        if narrow.width_px() < drawing.width_px():
+            drawing = narrow
+    return drawing
+
+
+def _drawing(value, frame, rankdir, options, format, engine, stacked=False) -> GraphDrawing:
+    spec = build_spec(value, rankdir=rankdir, **options)
+    if stacked:
+        for node in spec.nodes:
+            node.stacked = node.kind == "value"
+    if frame is not None and options["legend"]:
         spec.legend.insert(0, frame.describe())
-    return GraphDrawing(spec, format, resolve_engine(engine))
+        if options["color_by_grad"]:
+            spec.legend.append("colours: one scale for every step (the grads after backward)")
+    return GraphDrawing(spec, format, engine)
 
 
 def resolve_engine(engine: str) -> str:

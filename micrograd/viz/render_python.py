@@ -145,6 +145,7 @@ def _orient(xy: tuple[float, float], rankdir: str) -> tuple[float, float]:
 def render_spec(spec: GraphSpec, fmt: str, dpi: int = 100) -> bytes:
     """SVG or PNG bytes of ``spec``."""
     require("matplotlib", extra="graph", purpose="Drawing graphs without Graphviz")
+    from matplotlib import rc_context
     from matplotlib.figure import Figure
 
     pos, bends = layout(spec)
@@ -173,8 +174,13 @@ def render_spec(spec: GraphSpec, fmt: str, dpi: int = 100) -> bytes:
         ax.text(x0 + MARGIN, y0 + legend_h - 4 - LEGEND_LINE * (k + 0.5), line, fontsize=9,
                 va="center", ha="left", color=palette.TEXT)  # fmt: skip
     buf = io.BytesIO()
-    # "tight" grows the picture to anything drawn outside the nodes' box (bowed edges, labels)
-    fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.1)
+    # The same graph gives the same bytes: no date in the SVG, and clip-path ids
+    # from a fixed salt instead of a random one (PNGs are already reproducible).
+    metadata = {"Date": None} if fmt == "svg" else None
+    with rc_context({"svg.hashsalt": "micrograd"}):
+        # "tight" grows the picture to anything drawn outside the nodes' box (bowed edges, labels)
+        fig.savefig(buf, format=fmt, dpi=dpi, facecolor="white", bbox_inches="tight",
+                    pad_inches=0.1, metadata=metadata)  # fmt: skip
     return buf.getvalue()
 
 

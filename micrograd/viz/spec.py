@@ -14,6 +14,7 @@ An edge is drawn once per use: ``a + a`` gives two edges from ``a`` to the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -24,7 +25,15 @@ RANKDIRS = ("LR", "RL", "TB", "BT")
 
 
 class GraphTooLargeError(ValueError):
-    """The graph has more nodes than can be drawn readably."""
+    """The graph has more nodes than can be drawn readably.
+
+    ``size`` is the number of values in the graph and ``limit`` the ``max_nodes``
+    it exceeded, so a caller (the command line) can phrase its own hint.
+    """
+
+    def __init__(self, message: str, size: int = 0, limit: int = 0) -> None:
+        super().__init__(message)
+        self.size, self.limit = size, limit
 
 
 @dataclass
@@ -88,7 +97,9 @@ def graph_nodes(root: Value, max_nodes: int | None) -> list[Value]:
         raise GraphTooLargeError(
             f"this graph has {len(order)} values, more than max_nodes={max_nodes}, and would "
             "be unreadable. Draw a whole network with draw_neurons(model, x) instead, or pass "
-            f"a larger limit, e.g. draw_dot(root, max_nodes={len(order)})."
+            f"a larger limit, e.g. draw_dot(root, max_nodes={len(order)}).",
+            len(order),
+            max_nodes,
         )
     return order
 
@@ -118,11 +129,15 @@ def build_spec(
 ) -> GraphSpec:
     """The drawing plan for ``root``; ``grads`` overrides ``.grad`` (used by the stepper).
 
-    ``grad_scale`` is the |grad| drawn darkest; by default the largest in the graph.
+    ``grad_scale`` is the |grad| drawn darkest; by default the largest finite one in the graph.
+    An edge from a node without local derivatives (a user op with its own
+    ``_backward``, ``_local`` None) is drawn without a ∂ label.
     """
     order = graph_nodes(root, max_nodes)
     grad_of = grads.__getitem__ if grads is not None else (lambda v: v.grad)
-    scale = grad_scale or max((abs(grad_of(v)) for v in order), default=0.0)
+    if grad_scale is not None and not 0 <= grad_scale < math.inf:
+        raise ValueError(f"grad_scale={grad_scale!r}: give a positive finite number, or None.")
+    scale = grad_scale or palette.grad_scale(grad_of(v) for v in order)
     ids = {v: f"v{i}" for i, v in enumerate(order)}
     if highlight is not None and highlight not in ids:
         raise ValueError(f"highlight={highlight!r} is not a value inside the drawn graph.")
@@ -148,13 +163,14 @@ def build_spec(
         nodes.append(Node(op_id, "op", (v._op or "?",), palette.OP_FILL))
         into_path = v in marked and v is not highlight
         edges.append(Edge(op_id, vid, color=_edge_color(into_path, False), bold=into_path))
-        for child, local in zip(v._children, v._local):
+        locals_ = v._local if v._local is not None else (None,) * len(v._children)
+        for child, local in zip(v._children, locals_):
             on_path = child in marked and v in marked
             edges.append(
                 Edge(
                     ids[child],
                     op_id,
-                    label=f"∂={fmt(local)}" if show_local else "",
+                    label=f"∂={fmt(local)}" if show_local and local is not None else "",
                     color=_edge_color(on_path, v is current),
                     bold=on_path or v is current,
                 )
