@@ -44,6 +44,12 @@ ANSWERS: dict[str, float] = {
     "how many times too large x1.grad is": 2,  # two backward passes added into the same leaves
     "(a) tanh'(2)": 1 - 0.964**2,
     "(b) fraction left after eight sigmoid layers": (1 / 4) ** 8,
+    # ---- notebook 4, demo
+    "(a) hinge loss of one point": max(0.0, 1 - (-1.0) * 0.3),
+    "(b) L2 penalty": 1e-4 * (0.5**2 + (-1.0) ** 2 + 2.0**2),
+    "(a) learning rate at step 50": 1.0 - 0.9 * 50 / 100,
+    "(b) w after one step": 0.5 - 0.1 * (0.2 + 2 * 0.01 * 0.5),
+    "test accuracy": 348 / 400,
 }
 
 
