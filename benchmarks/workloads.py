@@ -33,11 +33,11 @@ def _lr(k: int, steps: int = 100) -> float:
 
 
 def _graph_size(root) -> int:
-    """Count the nodes under ``root`` without recursion (works on both engines)."""
+    """Count the nodes under ``root`` without recursion (``_prev``: both engines have it)."""
     seen = {id(root)}
     stack = [root]
     while stack:
-        for child in stack.pop()._children:
+        for child in stack.pop()._prev:
             if id(child) not in seen:
                 seen.add(id(child))
                 stack.append(child)
@@ -80,6 +80,55 @@ def demo(params: dict) -> dict:
     return {"seconds": seconds, "losses": losses, "accuracy": accuracies}
 
 
+def tutorial(params: dict) -> dict:
+    """The original project's demo notebook, step for step as it is written there.
+
+    NumPy arrays go in (so NumPy scalars reach the engine), the loss is built
+    with the built-in ``sum``, and the decision boundary is drawn by calling
+    ``model`` on every point of a 0.25 mesh, a graph per point.
+    """
+    import numpy as np
+
+    X = np.array(params["X"])
+    y = np.array(params["y"]).astype(int)  # -1 / +1, as the notebook's y*2 - 1
+    model = _demo_model()
+
+    def loss():
+        inputs = [list(map(Value, xrow)) for xrow in X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = ALPHA * sum(p * p for p in model.parameters())
+        return data_loss + reg_loss
+
+    losses = []
+    start = time.perf_counter()
+    for k in range(params["steps"]):
+        total_loss = loss()
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = 1.0 - 0.9 * k / 100
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        losses.append(float(total_loss.data))
+    trained = time.perf_counter()
+    h = 0.25
+    x_min, x_max = X[:, 0].min() - 1, X[:, 0].max() + 1
+    y_min, y_max = X[:, 1].min() - 1, X[:, 1].max() + 1
+    xx, yy = np.meshgrid(np.arange(x_min, x_max, h), np.arange(y_min, y_max, h))
+    Xmesh = np.c_[xx.ravel(), yy.ravel()]
+    inputs = [list(map(Value, xrow)) for xrow in Xmesh]
+    scores = list(map(model, inputs))
+    boundary = [bool(s.data > 0) for s in scores]
+    done = time.perf_counter()
+    return {
+        "step_seconds": (trained - start) / params["steps"],
+        "grid_seconds": done - trained,
+        "losses": losses,
+        "boundary": boundary,
+    }
+
+
 def grid(params: dict) -> dict:
     """``model(x)`` with a full graph per grid point, as the classic demo draws its boundary."""
     model = _demo_model()
@@ -116,6 +165,18 @@ def _wide(leaves: list[float]):
     return level[0]
 
 
+def _tree(leaves: list[float]):
+    """A balanced binary tree: pairs of values become ``a + b`` and ``a * b`` in turn."""
+    level = [Value(x) for x in leaves]
+    while len(level) > 1:
+        pairs = zip(level[::2], level[1::2])
+        nxt = [a * b if i % 2 else a + b for i, (a, b) in enumerate(pairs)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0]
+
+
 def _chain(depth: int):
     """``v = v + x`` ``depth`` times: a graph ``depth`` nodes deep."""
     x = Value(0.5)
@@ -133,7 +194,7 @@ def throughput(params: dict) -> dict:
     nodes = 0
     for _ in range(copies):
         t0 = time.perf_counter()
-        root = _wide(leaves) if kind == "wide" else _chain(size)
+        root = {"wide": _wide, "tree": _tree}[kind](leaves) if kind != "chain" else _chain(size)
         t1 = time.perf_counter()
         root.backward()
         t2 = time.perf_counter()
@@ -148,14 +209,16 @@ def deep_chain(params: dict) -> dict:
     """Build and backpropagate one chain ``depth`` nodes deep; report the error if any."""
     depth = params["depth"]
     t0 = time.perf_counter()
-    root = _chain(depth)
+    x = Value(0.5)
+    root = x
+    for _ in range(depth):
+        root = root + x
     t1 = time.perf_counter()
     try:
         root.backward()
     except RecursionError as e:
         return {"error": f"RecursionError: {e}", "build_seconds": t1 - t0}
-    t2 = time.perf_counter()
-    x = root._children[1]  # the shared leaf: d(root)/dx = depth + 1
+    t2 = time.perf_counter()  # x is the shared leaf: d(root)/dx = depth + 1
     return {"build_seconds": t1 - t0, "backward_seconds": t2 - t1, "x_grad": x.grad}
 
 
@@ -263,7 +326,17 @@ def torch_scalar(params: dict) -> dict:
 
 WORKLOADS = {
     f.__name__: f
-    for f in (demo, grid, grid_fast, throughput, deep_chain, memory, torch_batched, torch_scalar)
+    for f in (
+        demo,
+        tutorial,
+        grid,
+        grid_fast,
+        throughput,
+        deep_chain,
+        memory,
+        torch_batched,
+        torch_scalar,
+    )
 }
 
 if __name__ == "__main__":

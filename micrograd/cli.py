@@ -244,25 +244,30 @@ def run_demo(args: argparse.Namespace) -> int:
 
     data_path = args.out / "input_dataset.png"
     boundary_path = args.out / "classified_dataset.png"
-    _save(plot_dataset(X, y, title=f"{TITLES[args.dataset]}: the training data"), data_path)
-    print(f"Wrote {data_path}")
-    _save(
-        plot_decision_boundary(
-            model,
-            X,
-            y,
-            title=f"Decision boundary after {len(history)} step{'s' * (len(history) != 1)} "
-            f"(accuracy {final.accuracy:.0%} on all {final.points} points)",
-        ),
-        boundary_path,
-    )
-    print(f"Wrote {boundary_path}")
-    if args.save_model is not None:
-        model.save(args.save_model)
-        print(
-            f"Wrote {args.save_model} (load it with "
-            f"MLP(2, {[*args.hidden, outputs]}).load({str(args.save_model)!r}))"
+    try:
+        if args.save_model is not None:  # first: the result of the run matters most
+            model.save(args.save_model)
+            print(
+                f"Wrote {args.save_model} (load it with "
+                f"MLP(2, {[*args.hidden, outputs]}).load({str(args.save_model)!r}))"
+            )
+        _save(plot_dataset(X, y, title=f"{TITLES[args.dataset]}: the training data"), data_path)
+        print(f"Wrote {data_path}")
+        _save(
+            plot_decision_boundary(
+                model,
+                X,
+                y,
+                title=f"Decision boundary after {len(history)} step{'s' * (len(history) != 1)} "
+                f"(accuracy {final.accuracy:.0%} on all {final.points} points)",
+            ),
+            boundary_path,
         )
+        print(f"Wrote {boundary_path}")
+    except OSError as exc:  # e.g. the disk filled up during the run
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"micrograd demo: cannot write{where}: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -15,7 +15,7 @@ import os
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from micrograd.engine import Operand, Value, weighted_sum
+from micrograd.engine import Operand, Value, _neuron_inputs, _weighted_node
 from micrograd.errors import ShapeError
 from micrograd.modelfile import check_state, read_state, write_state
 
@@ -138,12 +138,14 @@ class Neuron(Module):
         self.fused = fused
 
     def __call__(self, x: Sequence[Operand]) -> Value:
-        return self._forward(_check_inputs(x, len(self.w), self))
+        x = _check_inputs(x, len(self.w), self)
+        return self._forward(x, *_neuron_inputs(x))
 
-    def _forward(self, x: Sequence[Operand]) -> Value:
-        """The neuron on inputs already checked (a Layer checks once for all its neurons)."""
+    def _forward(self, x: Sequence[Operand], edges: Sequence[Value], xs: Sequence[float]) -> Value:
+        """The neuron on inputs already checked and sorted out by ``_neuron_inputs``
+        (a Layer does that once for all its neurons)."""
         if self.fused:
-            act = weighted_sum(self.w, x, self.b)
+            act = _weighted_node(self.w, self.b, edges, xs)
         else:
             act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return ACTIVATIONS[self.activation](act)
@@ -172,7 +174,8 @@ class Layer(Module):
     def __call__(self, x: Sequence[Operand]) -> Value | list[Value]:
         """A list of outputs, or a single Value when the layer has one neuron."""
         x = _check_inputs(x, len(self.neurons[0].w), self)
-        out = [n._forward(x) for n in self.neurons]
+        edges, xs = _neuron_inputs(x)
+        out = [n._forward(x, edges, xs) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:

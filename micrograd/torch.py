@@ -251,7 +251,7 @@ class TorchComparison:
     and 0 on the other, a relative difference of 100%.
     """
 
-    model: str  # e.g. 'MLP 2 -> 16 -> 16 -> 1 (relu, relu, linear)'
+    architecture: str  # e.g. 'MLP 2 -> 16 -> 16 -> 1 (relu, relu, linear)'
     loss_name: str  # 'svm', 'mse', 'bce' or 'cross_entropy'
     samples: int
     loss: Difference
@@ -294,10 +294,16 @@ class TorchComparison:
     def summary(self) -> str:
         worst = self.worst
         if self.ok:
+            near_zero = ""
+            if worst.rel_diff > self.rtol:
+                near_zero = (
+                    f", {worst.micrograd:.1e} against {worst.pytorch:.1e}: rounding around "
+                    "a gradient that is exactly 0"
+                )
             return (
                 f"the same: all {len(self.differences)} numbers agree within rtol={self.rtol:g} "
                 f"(atol={self.atol:g}); the largest relative difference is "
-                f"{worst.rel_diff:.1e} ({worst.name})"
+                f"{worst.rel_diff:.1e} ({worst.name}{near_zero})"
             )
         hint = ""
         if self.dtype != "float64":
@@ -337,7 +343,7 @@ class TorchComparison:
             )
 
         lines = [
-            f"micrograd vs PyTorch ({self.dtype}): {self.model}, "
+            f"micrograd vs PyTorch ({self.dtype}): {self.architecture}, "
             f"loss {self.loss_name!r} on {self.samples} samples",
             header,
             row(self.loss),
@@ -351,26 +357,37 @@ class TorchComparison:
         return self.table()
 
     def _repr_html_(self) -> str:
+        """The same table for Jupyter; numbers out of tolerance in red."""
         grads, title = self._shown(20)
+        cell = "style='padding:1px 0.8em;text-align:right;font-family:monospace'"
 
         def row(d: Difference) -> str:
-            style = "" if self.is_close(d) else ' style="color:#b00020;font-weight:bold"'
+            style = "" if self.is_close(d) else " style='color:#b00020;font-weight:bold'"
+            numbers = (
+                f"{d.micrograd:.15g}",
+                f"{d.pytorch:.15g}",
+                f"{d.abs_diff:.1e}",
+                f"{d.rel_diff:.1e}",
+            )
             return (
-                f"<tr{style}><td style='text-align:left'><code>{html.escape(d.name)}</code></td>"
-                f"<td>{d.micrograd:.15g}</td><td>{d.pytorch:.15g}</td>"
-                f"<td>{d.abs_diff:.1e}</td><td>{d.rel_diff:.1e}</td></tr>"
+                f"<tr{style}><td {cell.replace('right', 'left')}>{html.escape(d.name)}</td>"
+                + "".join(f"<td {cell}>{x}</td>" for x in numbers)
+                + "</tr>"
             )
 
         heading = html.escape(
-            f"micrograd vs PyTorch ({self.dtype}): {self.model}, "
+            f"micrograd vs PyTorch ({self.dtype}): {self.architecture}, "
             f"loss {self.loss_name!r} on {self.samples} samples"
         )
-        head = "<tr><th></th><th>micrograd</th><th>PyTorch</th><th>abs diff</th><th>rel diff</th>"
+        head = "".join(
+            f"<th {cell}>{h}</th>" for h in ("", "micrograd", "PyTorch", "abs diff", "rel diff")
+        )
+        verdict = "color:#1b5e20" if self.ok else "color:#b00020;font-weight:bold"
         return (
-            f"<div><p><b>{heading}</b></p><table style='text-align:right'>{head}</tr>"
-            f"{row(self.loss)}<tr><th colspan='5' style='text-align:left'>"
-            f"{html.escape(title)}</th></tr>{''.join(row(d) for d in grads)}</table>"
-            f"<p>{html.escape(self.summary())}</p></div>"
+            f"<div><p><b>{heading}</b></p><table><tr>{head}</tr>{row(self.loss)}"
+            f"<tr><th colspan='5' style='text-align:left;padding-top:0.5em'>{html.escape(title)}"
+            f"</th></tr>{''.join(row(d) for d in grads)}</table>"
+            f"<p style='{verdict}'>{html.escape(self.summary())}</p></div>"
         )
 
 
@@ -462,6 +479,9 @@ def compare_with_torch(
     """
     who = "compare_with_torch"
     torch = _torch(who)
+    for tolerance, value in (("rtol", rtol), ("atol", atol)):
+        if not _as_float(value, f"{who} {tolerance}") >= 0:
+            raise ValueError(f"{who}: {tolerance}={value!r} must be a number >= 0.")
     layers = _layers(model, who)
     name = _loss_name(loss, who)
     nin = len(layers[0].neurons[0].w)
@@ -499,16 +519,17 @@ def compare_with_torch(
             f"{_sizes(nin, [len(layer.neurons) for layer in layers])}; the layers must have "
             "the same sizes for the gradients to pair up."
         )
-    dtype = torch_layers[0][0].weight.dtype
+    first = torch_layers[0][0].weight
+    dtype, device = first.dtype, first.device
     for p in net.parameters():
         p.grad = None
     with torch.enable_grad():
-        scores = net(torch.tensor(points, dtype=dtype))
+        scores = net(torch.tensor(points, dtype=dtype, device=device))
         if name == "cross_entropy":
-            answers = torch.tensor([int(c) for c in targets])
+            answers = torch.tensor([int(c) for c in targets], device=device)
             theirs_loss = _torch_losses(torch)[name](scores, answers)
         else:
-            answers = torch.tensor(targets, dtype=dtype)
+            answers = torch.tensor(targets, dtype=dtype, device=device)
             theirs_loss = _torch_losses(torch)[name](scores.reshape(-1), answers)
         theirs_loss.backward()
 
@@ -528,7 +549,7 @@ def compare_with_torch(
     order = [n for n, _ in model.named_parameters()]
     activations = ", ".join(layer.activation for layer in layers)
     return TorchComparison(
-        model=f"{type(model).__name__} {_sizes(nin, [len(la.neurons) for la in layers])} "
+        architecture=f"{type(model).__name__} {_sizes(nin, [len(la.neurons) for la in layers])} "
         f"({activations})",
         loss_name=name,
         samples=len(points),

@@ -33,3 +33,14 @@ def torch():
     once, cleanly, instead of reporting each explicit example as skipped.
     """
     return pytest.importorskip("torch", reason="PyTorch is an optional oracle: pip install torch")
+
+
+@pytest.fixture(scope="session")
+def torch_or_none():
+    """PyTorch if it is installed, else None: for tests that check known numbers
+    either way and compare with PyTorch as well when they can."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch

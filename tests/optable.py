@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import lecture_ops
 import sympy
 from hypothesis import strategies as st
 
@@ -195,6 +196,23 @@ OPS: list[Op] = [
         lambda a, k, b: a + k + b,
         (X, number(X), X),
         micrograd=lambda a, k, b: value_sum([a, k, b]),
+    ),
+]
+
+# The lecture's way of adding an operation: a Value built with the
+# three-argument constructor and given its own _backward closure.
+OPS += [
+    Op("lecture tanh", lecture_ops.tanh, sympy.tanh, lambda a: a.tanh(), (Arg(-5.0, 5.0),)),
+    Op("lecture exp", lecture_ops.exp, sympy.exp, lambda a: a.exp(), (X,)),
+    _formula("lecture Value * Value", lambda a, b: a * b, (X, X), micrograd=lecture_ops.mul),
+    _formula(
+        "lecture Value + number", lambda a, k: a + k, (X, number(X)), micrograd=lecture_ops.add
+    ),
+    _formula(
+        "lecture Value ** int",
+        lambda a, k: a**k,
+        (NONZERO, number(Arg(-3, 4, integer=True))),
+        micrograd=lecture_ops.power,
     ),
 ]
 

@@ -9,25 +9,6 @@ import pytest
 from micrograd.engine import Value, value_sum, weighted_sum
 
 
-def test_readme_example_from_the_original_micrograd():
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    assert g.data == pytest.approx(24.7041, abs=1e-4)
-    assert a.grad == pytest.approx(138.8338, abs=1e-4)
-    assert b.grad == pytest.approx(645.5773, abs=1e-4)
-
-
 # ------------------------------------------------ gradient accumulation
 def test_a_plus_a_collects_both_paths():
     a = Value(3.0)

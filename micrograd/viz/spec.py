@@ -176,6 +176,8 @@ def build_spec(
                 )
             )
     notes = _legend(show_local, show_grad, color_by_grad, scale) if legend else []
+    if legend and show_local and any(v._local is None and v._children for v in order):
+        notes.append("no ∂ on an edge: its op has its own _backward(), no stored local derivative")
     if legend and highlight is not None:
         name = f"'{highlight.label}'" if highlight.label else "the highlighted value"
         notes.append(f"orange: {name} and every path from it to the output")
