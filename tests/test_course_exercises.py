@@ -289,3 +289,21 @@ def test_every_exercise_has_a_solution(path):
     names += re.findall(r'\(\s*"(\w+_local)",', text)  # notebook 2 checks these in a loop
     missing = [n for n in names if n not in solutions.ANSWERS and n not in solutions.FUNCTIONS]
     assert names and not missing, f"{path.name}: no solution for {missing}"
+
+
+def test_fit_column_makes_a_wide_neuron_picture_fit_a_notebook_column():
+    import random
+
+    from pictures import fit_column
+
+    from micrograd import MLP
+    from micrograd.viz import draw_neurons
+
+    random.seed(42)
+    model = MLP(3, [4, 4, 1], activation="tanh")
+    model([2.0, 3.0, -1.0]).backward()
+    wide = draw_neurons(model, x=[2.0, 3.0, -1.0], legend=False)
+    before = wide.width_px()
+    narrow = fit_column(wide)
+    assert before > 900 and narrow.width_px() <= 900, (before, narrow.width_px())
+    assert "out 0.9380" in narrow.pipe("svg").decode()  # the same boxes, only stacked
