@@ -22,6 +22,7 @@ import ast
 import functools
 import inspect
 import math
+import numbers
 import os
 import textwrap
 import traceback
@@ -90,7 +91,8 @@ def _strict_number(name: str, expected: float, tol: float) -> None:
 
 
 def _is_number(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+    """An int or float (NumPy's too), not a bool, and finite."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def _close(a: float, b: float, tol: float) -> bool:
