@@ -9,13 +9,13 @@ a small expression. Run ``micrograd --help`` or ``micrograd demo --help``.
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from micrograd.argtypes import int_in, non_negative_float, positive_float, positive_int
 from micrograd.errors import MissingExtraError
 
 DATASETS = ("moons", "circles", "blobs", "spirals", "xor")
@@ -29,37 +29,6 @@ TITLES = {
     "spirals": "Spirals",
     "xor": "XOR",
 }
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
-    return value
-
-
-def _float_at_least(minimum: float, *, inclusive: bool) -> Callable[[str], float]:
-    """An argparse type: a finite float above ``minimum`` (or equal to it, if ``inclusive``)."""
-    bound = f"of at least {minimum:g}" if inclusive else f"above {minimum:g}"
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        in_range = value >= minimum if inclusive else value > minimum  # False for nan
-        if not (in_range and math.isfinite(value)):
-            raise argparse.ArgumentTypeError(f"expected a number {bound}, got {value}")
-        return value
-
-    return parse
-
-
-_positive_float = _float_at_least(0, inclusive=False)
-_non_negative_float = _float_at_least(0, inclusive=True)
 
 
 def _add_demo_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -80,14 +49,14 @@ def _add_demo_parser(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--dataset", choices=DATASETS, default="moons", help="which toy dataset to learn"
     )
-    demo.add_argument("--samples", type=_positive_int, default=100, help="number of data points")
+    demo.add_argument("--samples", type=positive_int, default=100, help="number of data points")
     demo.add_argument(
-        "--noise", type=_non_negative_float, default=0.1, help="noise added to the points"
+        "--noise", type=non_negative_float, default=0.1, help="noise added to the points"
     )
-    demo.add_argument("--steps", type=_positive_int, default=100, help="number of training steps")
+    demo.add_argument("--steps", type=positive_int, default=100, help="number of training steps")
     demo.add_argument(
         "--hidden",
-        type=_positive_int,
+        type=positive_int,
         nargs="+",
         default=[16, 16],
         metavar="N",
@@ -101,7 +70,7 @@ def _add_demo_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     demo.add_argument(
         "--lr",
-        type=_positive_float,
+        type=positive_float,
         default=1.0,
         help="learning rate at the first step",
     )
@@ -114,7 +83,7 @@ def _add_demo_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     demo.add_argument(
         "--batch-size",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="points per step (mini-batch SGD); default: all of them (full batch)",
     )
@@ -125,11 +94,11 @@ def _add_demo_parser(subparsers: argparse._SubParsersAction) -> None:
         help="training loss; 'auto' is svm for two classes and cross_entropy for more",
     )
     demo.add_argument(
-        "--alpha", type=_non_negative_float, default=1e-4, help="L2 regularisation strength"
+        "--alpha", type=non_negative_float, default=1e-4, help="L2 regularisation strength"
     )
     demo.add_argument(
         "--seed",
-        type=int,
+        type=int_in(0, 2**32 - 1),
         default=1337,
         help="seed for the data, the initial weights and the mini-batches",
     )
@@ -149,7 +118,7 @@ def _add_demo_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     demo.add_argument(
         "--log-every",
-        type=_positive_int,
+        type=positive_int,
         default=10,
         help="print the loss and accuracy every N steps",
     )
@@ -173,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
         graph_cli = None
     if graph_cli is not None:
         graph_cli.add_parser(subparsers)
+    from micrograd.playground import cli as playground_cli
+
+    playground_cli.add_parser(subparsers)
     return parser
 
 

@@ -43,7 +43,12 @@ def _as_float(data: object, context: str) -> float:
             "Pass the Value itself to the operation, or its number as `.data`."
         )
     if isinstance(data, numbers.Real) and not isinstance(data, str):
-        return float(data)
+        try:
+            return float(data)
+        except OverflowError:
+            raise OverflowError(
+                f"{context}: the number is too large for a float (the limit is about 1.8e308)."
+            ) from None
     if getattr(data, "shape", None) == () and hasattr(data, "item"):
         # A NumPy scalar that numbers.Real does not list (numpy.bool_), or a 0-d array.
         data = data.item()
@@ -126,11 +131,12 @@ class Value:
                 )
         if type(data) is not float:
             data = _as_float(data, f"Value({data!r})")
-        if data - data != 0.0:  # inf - inf and nan - nan are nan; only a finite number gives 0
-            if children:
+        if not math.isfinite(data):
+            if children and data == data:  # inf, not nan
                 raise _not_finite(_op or "Value", children, data)
             raise ValueError(
-                f"Value({data}) is not a finite number. Every data, local derivative and "
+                f"Value({data}) is not a finite number{' (NaN)' if data != data else ''}. "
+                "Every data, local derivative and "
                 "gradient in micrograd is a finite float; use a large finite number "
                 "(e.g. 1e300) instead, or find where the inf or nan came from."
             )
@@ -158,6 +164,17 @@ class Value:
     def _prev(self) -> set[Value]:
         """The children as a set, exactly as the original micrograd keeps them."""
         return set(self._children)
+
+    @_prev.setter
+    def _prev(self, children: Iterable[Value]) -> None:
+        """Set the children, as code written for the original does (``v._prev = set()``
+        cuts a node off its graph). Their local derivatives are not known, so the
+        node's own ``_backward`` function does the work, as in the original."""
+        children = tuple(children)
+        if children:
+            self._a, self._da, self._b = children, None, _MANY
+        else:
+            self._a = None
 
     @property
     def _children(self) -> tuple[Value, ...]:
@@ -219,6 +236,8 @@ class Value:
                 "Add a small epsilon to the denominator if it can reach 0."
             )
         q = a / b
+        if not math.isfinite(q):
+            raise _not_finite("/", (self, other), q)
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2, taken as -(a/b)/b: squaring a tiny b
         # first would underflow to 0 and divide by zero.
         da, db = _finite_local("/", (self, other), (1.0 / b, -q / b))
@@ -232,7 +251,7 @@ class Value:
         if isinstance(other, Value):
             return self._pow_value(other)
         k = _as_float(other, f"Value ** {other!r}")
-        if k - k != 0.0:
+        if not math.isfinite(k):
             raise ValueError(f"Value ** {k}: the exponent must be a finite number.")
         x = self.data
         if x < 0 and not k.is_integer():
@@ -335,7 +354,7 @@ class Value:
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         slope = _as_float(slope, f"leaky_relu(slope={slope!r})")
-        if slope - slope != 0.0:
+        if not math.isfinite(slope):
             raise ValueError(f"leaky_relu(slope={slope}): the slope must be a finite number.")
         x = self.data
         # d/dx = 1 where x > 0, else slope
@@ -383,6 +402,7 @@ class Value:
         (or ``p.grad = 0``) before each training step.
         """
         interior, leaf_uses = _walk(self)
+        leaf_grads = list(map(_grad, leaf_uses))  # to undo a backward() that overflows
         for node in interior:
             node.grad = 0.0
         self.grad = 1.0
@@ -399,7 +419,7 @@ class Value:
             else:  # many children
                 for child, d in zip(a, node._da):
                     child.grad += d * grad  # the chain rule
-        _check_gradients(interior, leaf_uses)
+        _check_gradients(interior, leaf_uses, leaf_grads)
 
     def _chain_rule(self) -> None:
         """One step of the chain rule: pass this node's grad on to its children.
@@ -437,13 +457,30 @@ class Value:
         if not callable(function):
             raise TypeError(f"_backward must be a function of no arguments, got {function!r}.")
         self.__dict__["_backward_function"] = function
-        if self._a is not None:  # keep the children, forget the numbers: see _local
+        if getattr(self, "_a", None) is not None:  # keep the children, forget the numbers
             self._a, self._da, self._b = self._children, None, _MANY
 
 
 Operand = Value | int | float  # what an operator accepts on either side
 _new_value = object.__new__
-_MANY = "many"  # the `_b` of a node whose children are all in `_a` (see Value.__slots__)
+
+
+class _Many:
+    """The marker in ``_b`` of a node whose children are all in ``_a`` (see Value.__slots__).
+
+    One object, compared with ``is``; pickling and copying give back that same one.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "_MANY"
+
+    def __repr__(self) -> str:
+        return "_MANY"
+
+
+_MANY = _Many()
 _JUST_VALUES, _JUST_FLOATS = {Value}, {float}
 _grad = operator.attrgetter("grad")
 
@@ -454,7 +491,10 @@ _grad = operator.attrgetter("grad")
 # filling in the slots. They only check that the result is finite.
 def _unary(op: str, data: float, a: Value, da: float) -> Value:
     """A node with one child ``a``, whose local derivative is ``da``."""
-    if data - data != 0.0:  # inf - inf and nan - nan are nan; only a finite number gives 0
+    # Is `data` finite? inf - inf and nan - nan are nan, a finite number gives 0:
+    # math.isfinite(data) says the same, but this runs for every node, and the
+    # subtraction is cheaper than a function call.
+    if data - data != 0.0:
         raise _not_finite(op, (a,), data)
     node = _new_value(Value)
     node.data, node.grad, node._op = data, 0.0, op
@@ -497,6 +537,7 @@ def _walk(root: Value) -> tuple[list[Value], list[Value]]:
     leaf_uses: list[Value] = []
     opened: set[Value] = set()
     stack: list[Value | None] = [root]
+    # Short local names for the methods the loop calls on every node.
     push, pop, close, leaf = stack.append, stack.pop, interior.append, leaf_uses.append
     while stack:
         node = pop()
@@ -506,8 +547,14 @@ def _walk(root: Value) -> tuple[list[Value], list[Value]]:
             opened.add(node)
             push(node)
             push(None)
-            a, b = node._a, node._b
-            for child in a if b is _MANY else (a,) if b is None else (a, b):
+            a, b = node._a, node._b  # the node's children: see Value.__slots__
+            if b is _MANY:
+                children = a
+            elif b is None:
+                children = (a,)
+            else:
+                children = (a, b)
+            for child in children:
                 if child._a is None:
                     leaf(child)  # a leaf has nothing to wait for
                 elif child not in opened:
@@ -571,6 +618,8 @@ def value_sum(values: Iterable[Operand]) -> Value:
     intermediate '+' nodes.
     """
     children = tuple(v if isinstance(v, Value) else Value._wrap(v, "sum") for v in values)
+    if not children:  # the sum of nothing is 0, as sum([]) is
+        return Value(0.0)
     total = 0.0
     for v in children:
         total += v.data
@@ -582,25 +631,30 @@ def value_sum(values: Iterable[Operand]) -> Value:
 # result that would overflow raises OverflowError naming the operation, so an
 # inf never travels on to become a NaN somewhere far from its cause.
 def _describe(op: str, children: Sequence[Value]) -> str:
-    return f"{op}({', '.join(repr(c.data) for c in children)})"
+    """``op(2.0, -3.0)``: an operation and its operands, the first few of a long list."""
+    numbers = [repr(c.data) for c in children[:4]]
+    if len(children) > 4:
+        numbers[3:] = [f"... {len(children) - 3} more"]
+    return f"{op}({', '.join(numbers)})"
 
 
-def _not_finite(op: str, children: Sequence[Value], data: float) -> ArithmeticError:
-    if data != data:  # only NaN is unequal to itself
-        return ValueError(
-            f"{_describe(op, children)} is not a number (NaN). "
-            "Check the inputs for an undefined operation."
-        )
+def _not_finite(op: str, children: Sequence[Value], data: float) -> OverflowError:
+    """The error for an operation on finite numbers whose result is not finite.
+
+    From finite inputs, a built-in operation can only get inf by overflowing, and
+    NaN only from an overflow on the way (a weighted sum's inf + -inf).
+    """
     return OverflowError(
         f"{_describe(op, children)} = {data} overflows a float (the limit is about 1.8e308). "
-        "Scale the inputs down, or use a numerically stable formula."
+        "Scale the numbers down (inputs, weights or learning rate), or use a numerically "
+        "stable formula."
     )
 
 
 def _finite_local(op: str, children: tuple[Value, ...], local: tuple[float, ...]) -> tuple:
     """``local``, checked: the few operations whose slope can overflow call this."""
     for d in local:
-        if d - d != 0.0:
+        if not math.isfinite(d):
             raise OverflowError(
                 f"{_describe(op, children)}: its local derivative {d} overflows a float. "
                 "The slope is too steep here; keep the input away from where it blows up."
@@ -608,21 +662,29 @@ def _finite_local(op: str, children: tuple[Value, ...], local: tuple[float, ...]
     return local
 
 
-def _check_gradients(interior: list[Value], leaf_uses: list[Value]) -> None:
-    """Raise if any gradient of the last backward() is inf or nan.
+def _check_gradients(interior: list[Value], leaf_uses: list[Value], before: list[float]) -> None:
+    """Raise if any gradient of the last backward() is inf or nan, and undo it.
 
     One sum in C over every gradient is finite exactly when all of them are
     (an inf or nan anywhere makes it inf or nan), so the usual, finite case
     costs almost nothing. Only then are the nodes searched, output first, for
-    the one where the overflow started.
+    the one where the overflow started; before raising, every leaf gets back
+    the grad it had before this backward() and every interior node 0.
     """
     total = sum(map(_grad, interior), sum(map(_grad, leaf_uses)))
-    if total - total == 0.0:
+    if math.isfinite(total):
         return
-    for node in (*reversed(interior), *leaf_uses):
-        if node.grad - node.grad != 0.0:
-            raise _gradient_overflow(node)
-    # All finite after all: the sum itself overflowed, which is harmless.
+    culprit = next(
+        (node for node in (*reversed(interior), *leaf_uses) if not math.isfinite(node.grad)), None
+    )
+    if culprit is None:
+        return  # all finite after all: only the sum itself overflowed
+    error = _gradient_overflow(culprit)
+    for node in interior:
+        node.grad = 0.0
+    for leaf, grad in zip(leaf_uses, before):
+        leaf.grad = grad
+    raise error
 
 
 def _gradient_overflow(node: Value) -> OverflowError:

@@ -18,6 +18,7 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from micrograd.argtypes import positive_int
 from micrograd.engine import Value
 
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
@@ -161,16 +162,6 @@ def _assignment(text: str) -> tuple[str, float]:
     return name, value
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
-    return value
-
-
 OPTIONS_WITH_A_VALUE = ("--set", "-o", "--output", "--rankdir", "--engine", "--max-nodes")
 FLAGS = ("--no-local", "-h", "--help")
 
@@ -220,7 +211,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     graph.add_argument("--engine", choices=("auto", "graphviz", "python"), default="auto",
                        help="renderer (default: Graphviz if pygraphviz is installed)")  # fmt: skip
     graph.add_argument("--no-local", action="store_true", help="hide the local derivatives")
-    graph.add_argument("--max-nodes", type=_positive_int, default=200,
+    graph.add_argument("--max-nodes", type=positive_int, default=200,
                        help="refuse graphs with more values than this (default: 200)")  # fmt: skip
     graph.set_defaults(run=run, command="graph")
     return graph

@@ -68,9 +68,14 @@ def check_state(state: object) -> dict[str, float]:
 def write_state(path: str | os.PathLike[str], state: Mapping[str, float]) -> None:
     """Write ``state`` as strict JSON to ``path``, replacing any old file only on success."""
     text = json.dumps(check_state(state), indent=1, allow_nan=False) + "\n"
-    target = Path(path)
+    target = Path(os.path.realpath(path))  # through a symlink: replace the file it points to
     if target.is_dir():
         raise IsADirectoryError(f"save({str(path)!r}): that is a folder; give a file name.")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(
+            f"save({str(path)!r}): the folder {str(target.parent)!r} does not exist; "
+            "create it first."
+        )
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

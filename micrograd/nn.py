@@ -40,8 +40,20 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
-        """(name, parameter) pairs, e.g. ``('layers.0.neurons.3.w.1', Value(...))``."""
-        return iter(())
+        """(name, parameter) pairs, e.g. ``('layers.0.neurons.3.w.1', Value(...))``.
+
+        A Module of your own gets this for free: its attributes that are Values,
+        Modules, or lists of them are named after the attribute (``'a.neurons.0.b'``).
+        If it only writes ``parameters()``, as the original micrograd's modules do,
+        the names are the positions in that list (``'0'``, ``'1'``, ...), so
+        ``state_dict()``, ``save()`` and ``load()`` still see every parameter.
+        """
+        if type(self).parameters is not Module.parameters:
+            for i, p in enumerate(self.parameters()):
+                yield str(i), p
+            return
+        for name, value in vars(self).items():
+            yield from _named(name, value)
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0 before the next ``backward()``."""
@@ -83,6 +95,18 @@ class Module:
     def load(self, path: str | os.PathLike[str]) -> None:
         """Read parameters written by ``save()``; a bad file changes nothing and says why."""
         self.load_state_dict(read_state(path))
+
+
+def _named(prefix: str, value: object) -> Iterator[tuple[str, Value]]:
+    """The parameters inside one attribute of a Module, named by where they are."""
+    if isinstance(value, Value):
+        yield prefix, value
+    elif isinstance(value, Module):
+        for name, p in value.named_parameters():
+            yield f"{prefix}.{name}", p
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _named(f"{prefix}.{i}", item)
 
 
 def _check_activation(activation: str) -> str:
@@ -214,6 +238,8 @@ class MLP(Module):
                 f"MLP(nin, nouts={nouts!r}): nouts is a non-empty list of layer sizes, "
                 "e.g. MLP(2, [16, 16, 1])."
             )
+        _check_activation(activation)  # even with no hidden layer to use it: a typo is an error
+        _check_activation(output_activation)
         sizes = [nin, *nouts]
         self.layers = [
             Layer(

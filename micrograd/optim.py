@@ -35,7 +35,18 @@ class Optimizer:
     """What SGD and Adam share: the parameter list, ``lr`` and ``zero_grad``."""
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
-        self.params = list(params)
+        if hasattr(params, "parameters") and callable(params.parameters):
+            raise TypeError(
+                f"{type(self).__name__}({type(params).__name__} ...): pass the model's "
+                "parameters, e.g. SGD(model.parameters(), lr=0.1)."
+            )
+        try:
+            self.params = list(params)
+        except TypeError:
+            raise TypeError(
+                f"{type(self).__name__}: expected a list of parameters (Values), got "
+                f"{type(params).__name__} {params!r}. Pass model.parameters()."
+            ) from None
         if not self.params:
             raise ValueError(f"{type(self).__name__} got no parameters; pass model.parameters().")
         bad = [p for p in self.params if not isinstance(p, Value)]
@@ -164,7 +175,10 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        b1, b2 = betas
+        try:
+            b1, b2 = betas
+        except (TypeError, ValueError):
+            raise ValueError(f"betas={betas!r}: give two numbers, e.g. (0.9, 0.999).") from None
         self.betas = (_check_rate(b1, "betas[0]", high=1.0), _check_rate(b2, "betas[1]", high=1.0))
         self.eps = _check_rate(eps, "eps")
         self.weight_decay = _check_rate(weight_decay, "weight_decay")
@@ -183,7 +197,19 @@ class Adam(Optimizer):
             g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
             m[i] = b1 * m[i] + (1 - b1) * g
             v[i] = b2 * v[i] + (1 - b2) * g * g
+            if not math.isfinite(v[i]):  # g * g overflows for |g| above about 1e154
+                raise OverflowError(
+                    f"Adam.step: the squared gradient of {_name(p, i, len(self.params))} "
+                    f"(grad {g}) overflows a float; no parameter was changed. Scale the loss "
+                    "down or clip the gradients."
+                )
             m_hat, v_hat = m[i] / correct1, v[i] / correct2
+            if v_hat == 0.0 and self.eps == 0.0:
+                raise ZeroDivisionError(
+                    f"Adam.step: {_name(p, i, len(self.params))} has had only zero gradients, "
+                    "and with eps=0 its step is 0/0; no parameter was changed. Use a small "
+                    "positive eps, e.g. the default 1e-8."
+                )
             new_data.append(p.data - self.lr * m_hat / (math.sqrt(v_hat) + self.eps))
         self._assign(new_data)
         self.t, self.m, self.v = t, m, v

@@ -521,6 +521,17 @@ def compare_with_torch(
         )
     first = torch_layers[0][0].weight
     dtype, device = first.dtype, first.device
+    for linear, _ in torch_layers:
+        if not (linear.weight.requires_grad and linear.bias.requires_grad):
+            raise ValueError(
+                f"{who}: {linear} of torch_model has requires_grad=False, so PyTorch cannot "
+                "give its gradients; call torch_model.requires_grad_(True) first."
+            )
+    if torch.is_inference_mode_enabled():
+        raise RuntimeError(
+            f"{who}: called inside torch.inference_mode(), where PyTorch records no "
+            "gradients; call it outside that block."
+        )
     for p in net.parameters():
         p.grad = None
     with torch.enable_grad():

@@ -197,3 +197,11 @@ def test_a_write_failure_after_training_is_one_line(tmp_path):
     assert done.returncode == 1, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "cannot write" in lines[0], done.stderr
+
+
+@pytest.mark.parametrize("seed", ["-5", str(2**32), "x"])
+def test_a_seed_out_of_range_is_refused_before_any_work(tmp_path, seed):
+    done, _ = demo("--seed", seed, cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "--seed" in done.stderr
+    assert not (tmp_path / "micrograd-demo").exists()

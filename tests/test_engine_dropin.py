@@ -250,3 +250,60 @@ def test_the_original_readme_example_trains():
     out = model([2.0, 3.0])
     out.backward()
     assert all(math.isfinite(p.grad) for p in model.parameters())
+
+
+# ------------------------------------------------- more code from the wild
+def test_a_fork_style_subclass_that_sets_its_own_fields():
+    """Forks subclass Value and set data, grad, _backward, _prev and _op themselves."""
+
+    class V(Value):
+        def __init__(self, data, _children=(), _op=""):
+            self.data = data
+            self.grad = 0
+            self._backward = lambda: None
+            self._prev = set(_children)
+            self._op = _op
+
+        def __mul__(self, other):
+            out = V(self.data * other.data, (self, other), "*")
+
+            def _backward():
+                self.grad += other.data * out.grad
+                other.grad += self.data * out.grad
+
+            out._backward = _backward
+            return out
+
+    a, b = V(2.0), V(3.0)
+    out = a * b
+    out.backward()
+    assert [a.grad, b.grad] == [3.0, 2.0]
+    assert out._prev == {a, b}
+
+
+def test_prev_can_be_cleared_to_cut_a_graph():
+    a = Value(2.0)
+    b = a * a
+    b._prev = set()
+    assert b._children == () and b._prev == set()
+    (b * 3.0).backward()
+    assert a.grad == 0.0  # b is a leaf now: nothing flows past it
+
+
+def test_pickled_and_copied_graphs_still_backpropagate():
+    import copy
+    import pickle
+    import random
+
+    random.seed(0)
+    model = MLP(2, [3, 1])
+    out = model([1.0, 2.0]) * 2.0
+    clones = [pickle.loads(pickle.dumps(out)), copy.deepcopy(out)]
+
+    def leaf_grads(root):
+        root.backward()
+        return sorted(v.grad for v in root.topological_order() if not v._children)
+
+    expected = leaf_grads(out)
+    for clone in clones:
+        assert leaf_grads(clone) == expected

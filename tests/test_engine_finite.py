@@ -99,3 +99,43 @@ def test_backward_never_produces_nan_from_finite_inputs(graph, scale):
     for node in out.topological_order():
         assert math.isfinite(node.data) and math.isfinite(node.grad)
         assert all(math.isfinite(d) for d in node._local or ())
+
+
+def test_a_weighted_sum_whose_overflows_cancel_is_an_overflow_not_a_nan():
+    with pytest.raises(OverflowError, match="Σw·x"):
+        weighted_sum([Value(1e308), Value(1e308)], [10.0, -10.0], 0.0)
+
+
+def test_a_long_list_of_operands_is_shortened_in_the_message():
+    with pytest.raises(OverflowError) as error:
+        weighted_sum([Value(1e308)] * 40, [10.0] * 40, 0.0)
+    assert "more" in str(error.value) and len(str(error.value)) < 400
+
+
+def test_a_backward_that_overflows_leaves_every_gradient_as_it_was():
+    x, w = Value(1e-300), Value(2.0)
+    x.grad, w.grad = 0.25, -1.0
+    y = (x * 1e300) * 1e10 + w * w
+    with pytest.raises(OverflowError):
+        y.backward()
+    assert (x.grad, w.grad) == (0.25, -1.0)
+    assert all(math.isfinite(v.grad) for v in y.topological_order())
+
+
+def test_a_huge_int_is_refused_with_context():
+    with pytest.raises(OverflowError, match="too large"):
+        Value(10**400)
+    with pytest.raises(OverflowError, match="too large"):
+        Value(1.0) + 10**400
+
+
+def test_the_sum_of_nothing_is_a_zero_leaf():
+    total = value_sum([])
+    assert total.data == 0.0 and total._children == ()
+    total.backward()
+    assert total.grad == 1.0
+
+
+def test_division_that_overflows_names_the_result_not_the_slope():
+    with pytest.raises(OverflowError, match=r"= inf overflows"):
+        Value(1e308) / Value(0.1)

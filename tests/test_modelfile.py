@@ -172,3 +172,21 @@ def test_save_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
     os.chmod(path, 0o640)
     _model(1).save(path)
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_save_through_a_symlink_updates_the_file_it_points_to(tmp_path):
+    random.seed(0)
+    model = MLP(2, [2, 1])
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "model.json"
+    target.write_text("{}")
+    link = tmp_path / "link.json"
+    os.symlink(target, link)
+    model.save(link)
+    assert link.is_symlink()
+    assert len(json.loads(target.read_text())) == len(model.parameters())
+
+
+def test_save_into_a_missing_folder_names_the_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        MLP(2, [1]).save(tmp_path / "nowhere" / "m.json")

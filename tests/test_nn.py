@@ -353,3 +353,40 @@ def test_ci_installs_the_reference_in_its_own_folder_and_points_the_tests_at_it(
     assert "export MICROGRAD_REFERENCE=" in ci
     install = ci.index("micrograd==0.1.0")
     assert install < ci.index("python -m pytest"), "installed before the tests run"
+
+
+def test_a_module_written_the_original_way_saves_every_parameter(tmp_path):
+    """A Module of one's own that only writes parameters(), as the original's do."""
+
+    class Net(Module):
+        def __init__(self):
+            self.a = Layer(2, 2)
+            self.b = Layer(2, 1)
+
+        def parameters(self):
+            return self.a.parameters() + self.b.parameters()
+
+    net = Net()
+    assert len(net.state_dict()) == 9
+    net.save(tmp_path / "net.json")
+    other = Net()
+    other.load(tmp_path / "net.json")
+    assert [p.data for p in other.parameters()] == [p.data for p in net.parameters()]
+
+
+def test_a_module_of_ones_own_names_its_parameters_after_its_attributes():
+    class Net(Module):
+        def __init__(self):
+            self.hidden = Layer(2, 2)
+            self.scale = Value(1.5)
+            self.heads = [Neuron(2), Neuron(2)]
+
+    names = [name for name, _ in Net().named_parameters()]
+    assert names[:3] == ["hidden.neurons.0.w.0", "hidden.neurons.0.w.1", "hidden.neurons.0.b"]
+    assert "scale" in names and "heads.1.b" in names
+    assert len(Net().parameters()) == 6 + 1 + 6
+
+
+def test_a_misspelled_activation_is_refused_without_hidden_layers():
+    with pytest.raises(ValueError, match="activation"):
+        MLP(2, [3], activation="Relu")

@@ -191,3 +191,31 @@ def test_an_update_that_overflows_changes_nothing_and_suggests_a_smaller_lr():
         opt.step()
     assert [p.data for p in params] == [1.0, 1e300]
     assert opt.velocity == [None, None], "the momentum is not advanced by a refused step"
+
+
+def test_adam_with_eps_zero_explains_a_zero_gradient_and_odd_betas_are_refused():
+    p = Value(1.0)
+    opt = Adam([p], eps=0.0)
+    with pytest.raises(ZeroDivisionError, match="eps"):
+        opt.step()  # p.grad is 0
+    assert p.data == 1.0 and opt.t == 0
+    with pytest.raises(ValueError, match="two numbers"):
+        Adam([p], betas=(0.9,))
+
+
+def test_adam_state_never_becomes_infinite():
+    p = Value(1.0)
+    opt = Adam([p])
+    p.grad = 1e160
+    with pytest.raises(OverflowError, match="squared gradient"):
+        opt.step()
+    assert p.data == 1.0 and opt.v == [0.0] and opt.t == 0
+
+
+def test_an_optimiser_given_the_model_says_to_pass_its_parameters():
+    from micrograd.nn import MLP
+
+    with pytest.raises(TypeError, match=r"model.parameters\(\)"):
+        SGD(MLP(2, [2, 1]), lr=0.1)
+    with pytest.raises(TypeError, match=r"model.parameters\(\)"):
+        SGD(3, lr=0.1)

@@ -459,3 +459,13 @@ def test_a_layer_and_a_neuron_compare_by_their_own_parameter_names(torch):
     )
     assert list(layer_report.gradients)[:2] == ["neurons.0.w.0", "neurons.0.w.1"]
     assert neuron_report.ok and layer_report.ok
+
+
+def test_a_torch_model_without_gradients_is_explained(torch):
+    model = _model(2, [3, 1], activation="tanh")
+    net = to_torch(model).requires_grad_(False)
+    X, y = _points(4, 2), _labels("mse", 4, 1)
+    with pytest.raises(ValueError, match="requires_grad"):
+        compare_with_torch(model, X, y, loss="mse", torch_model=net)
+    with torch.inference_mode(), pytest.raises(RuntimeError, match="inference_mode"):
+        compare_with_torch(model, X, y, loss="mse")

@@ -1,0 +1,306 @@
+"""The expression lab: one expression, its graph laid out, and its backward pass as steps.
+
+Everything the page shows comes from the real engine. The expression is parsed
+by the same safe parser as ``micrograd graph``; the steps are replayed from
+``topological_order()`` and each node's ``_children`` and ``_local``, in the
+order ``backward()`` uses and with the same floating-point operations, so the
+last step holds exactly the gradients ``backward()`` leaves in ``.grad``.
+
+"Break it" replays the same walk with ``child.grad = local * node.grad``
+(``=`` instead of ``+=``). A value used twice then keeps only its last
+contribution, and the wrong leaf gradients are shown next to central
+differences, which know nothing about the graph.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from micrograd.engine import Value
+from micrograd.graph_cli import MAX_LENGTH, ExpressionError, parse_expression
+from micrograd.viz.spec import build_spec
+
+MAX_NODES = 200  # values in the graph, as `micrograd graph --max-nodes` by default
+MAX_LEAVES = 12  # one slider each
+DEFAULT_VALUE = 1.0  # a name typed without a value starts here
+FD_STEP = 1e-6  # central differences: (f(x + h) - f(x - h)) / 2h, h relative to |x|
+MAX_NAME = 16  # characters in a name, so its box stays a box
+_ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)=(.*)$")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the page asks for; ``values`` keeps the order the names were given in."""
+
+    expr: str
+    values: dict[str, float]
+    bug: bool = False
+    nudge_leaf: str | None = None
+    nudge_h: float = 0.0
+
+
+def parse_values(text: str) -> dict[str, float]:
+    """``"a=2 b=-3"`` (spaces or commas between) as ``{'a': 2.0, 'b': -3.0}``."""
+    if not isinstance(text, str):
+        raise ExpressionError("values must be text such as 'a=2 b=-3'.")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the values are {len(text)} characters; keep them under {MAX_LENGTH}."
+        )
+    values: dict[str, float] = {}
+    for item in text.replace(",", " ").split():
+        match = _ASSIGNMENT.match(item)
+        if not match:
+            raise ExpressionError(f"{item!r} is not NAME=NUMBER; write values like  a=2 b=-3")
+        name, number = match.groups()
+        try:
+            value = float(number)
+        except ValueError:
+            raise ExpressionError(
+                f"{name}: {number!r} is not a number; write e.g. {name}=1.5"
+            ) from None
+        if not math.isfinite(value):
+            raise ExpressionError(f"{name}={number}: give a finite number, e.g. {name}=1.5")
+        values[name] = value
+    return values
+
+
+def leaf_names(expr: str) -> list[str]:
+    """The names an expression uses, in the order they first appear (function names excluded)."""
+    try:
+        tree = ast.parse(expr.strip(), mode="eval")
+    except SyntaxError:
+        return []  # parse_expression reports it, with the parser's own message
+    calls = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    names = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in calls]
+    names.sort(key=lambda n: (n.lineno, n.col_offset))
+    return list(dict.fromkeys(n.id for n in names))
+
+
+def build(expr: str, values: Mapping[str, float]) -> tuple[Value, dict[str, float]]:
+    """The graph of ``expr``; names without a value get ``DEFAULT_VALUE``.
+
+    Returns the root and the values actually used, in the expression's order.
+    """
+    if not isinstance(expr, str) or not expr.strip():
+        raise ExpressionError("type an expression, e.g. a*b + a")
+    if len(expr) > MAX_LENGTH:
+        parse_expression(expr, {})  # the parser refuses it, with its own message
+    names = leaf_names(expr)
+    long = [n for n in names if len(n) > MAX_NAME]
+    if long:
+        raise ExpressionError(
+            f"the name {long[0][:24]!r}... is too long; use names of up to {MAX_NAME} characters."
+        )
+    if len(names) > MAX_LEAVES:
+        raise ExpressionError(
+            f"the expression uses {len(names)} names; the lab handles up to {MAX_LEAVES}."
+        )
+    used = {name: float(values.get(name, DEFAULT_VALUE)) for name in names}
+    try:
+        root = parse_expression(expr, used)
+    except (ZeroDivisionError, OverflowError) as exc:
+        raise ExpressionError(f"the expression cannot be computed at these values: {exc}") from None
+    except ExpressionError:
+        raise
+    except ValueError as exc:  # e.g. log of a negative number, a non-finite result
+        raise ExpressionError(f"the expression cannot be computed at these values: {exc}") from None
+    return root, used
+
+
+def replay_backward(root: Value, order: list[Value], bug: bool) -> list[dict]:
+    """The backward pass, one step per node that has children, as the engine runs it.
+
+    Each contribution records the edge, ``local × upstream = contribution`` and
+    the child's grad before and after, all computed here in Python. With
+    ``bug`` the grad is overwritten (``=``) instead of accumulated (``+=``).
+    """
+    index = {v: i for i, v in enumerate(order)}
+    grads = {v: (0.0 if v._children else v.grad) for v in order}
+    grads[root] = 1.0
+    steps, edge = [], 0
+    edge_ids = {}
+    for v in order:  # edges are numbered as the graph lists them: per node, per child
+        for k in range(len(v._children)):
+            edge_ids[(index[v], k)] = edge
+            edge += 1
+    for node in reversed(order):
+        if not node._children:
+            continue
+        upstream = grads[node]
+        contributions = []
+        for k, (child, local) in enumerate(zip(node._children, node._local)):
+            before = grads[child]
+            contribution = local * upstream
+            grads[child] = contribution if bug else before + contribution
+            contributions.append(
+                {
+                    "edge": edge_ids[(index[node], k)],
+                    "child": index[child],
+                    "local": local,
+                    "upstream": upstream,
+                    "contribution": contribution,
+                    "before": before,
+                    "after": grads[child],
+                }
+            )
+        steps.append({"node": index[node], "grad": upstream, "contributions": contributions})
+    return steps
+
+
+def central_difference(expr: str, used: Mapping[str, float], name: str) -> float:
+    """d(output)/d(name) measured by nudging ``name`` up and down by ``FD_STEP``."""
+    h = FD_STEP * max(1.0, abs(used[name]))  # relative for big numbers, or x + h == x
+    up, down = dict(used), dict(used)
+    up[name] += h
+    down[name] -= h
+    try:
+        f_up, f_down = parse_expression(expr, up).data, parse_expression(expr, down).data
+    except (ArithmeticError, ValueError):
+        return math.nan  # e.g. sqrt right at 0: no two-sided difference there
+    return (f_up - f_down) / (up[name] - down[name])
+
+
+def layout(root: Value) -> tuple[list[Value], dict, list]:
+    """Positions from the pure-Python renderer's layout, so the page and pictures agree.
+
+    Returns the values (children first), a box per node id of the drawing plan
+    (``v3`` a value, ``v3op`` its operation) and the bend points of each
+    child-to-operation edge, in the order of ``_children``.
+    """
+    from micrograd.viz.render_python import field_widths, node_size
+    from micrograd.viz.render_python import layout as place
+
+    spec = build_spec(root, max_nodes=MAX_NODES, legend=False, show_local=True)
+    order = root.topological_order()
+    for node in spec.nodes:  # cards: label, data and grad one above the other
+        if node.kind == "value":
+            node.stacked = True
+            node.fields = tuple(f + " " for f in node.fields)  # room for a minus sign
+    positions, bends = place(spec)
+    sizes = {node.id: node_size(node) for node in spec.nodes}
+    column_x = _columns(positions, bends, sizes)
+    boxes = {}
+    for node in spec.nodes:
+        x, y = positions[node.id]
+        w, h = sizes[node.id]
+        boxes[node.id] = {"x": column_x[round(x, 1)], "y": y * SPREAD, "w": w, "h": h,
+                          "fields": field_widths(node)}  # fmt: skip
+    into_ops = [i for i, e in enumerate(spec.edges) if e.dst.endswith("op")]
+    routes = [[(column_x[round(x, 1)], y * SPREAD) for x, y in bends.get(i, [])] for i in into_ops]
+    return order, boxes, routes
+
+
+COLUMN_GAP = 60.0  # points between columns: room for 'local × upstream = contribution'
+SPREAD = 1.35  # vertical room for the running sums written under the boxes
+
+
+def _columns(positions: dict, bends: dict, sizes: dict) -> dict[float, float]:
+    """New x per layout column: each as wide as its widest box, a fixed gap between.
+
+    The layout leaves room for edge labels in proportion to the widest box;
+    packing the columns makes the graph narrow enough to draw at a readable size.
+    """
+    widths: dict[float, float] = {}
+    for node_id, (x, _) in positions.items():
+        key = round(x, 1)
+        widths[key] = max(widths.get(key, 0.0), sizes[node_id][0])
+    for route in bends.values():
+        for x, _ in route:
+            widths.setdefault(round(x, 1), 16.0)
+    placed, right = {}, 0.0
+    for key in sorted(widths):
+        placed[key] = right + widths[key] / 2
+        right += widths[key] + COLUMN_GAP
+    return placed
+
+
+def lab(request: Request) -> dict:
+    """Everything the expression lab draws, as plain JSON-ready data."""
+    root, used = build(request.expr, request.values)
+    order, boxes, routes = layout(root)
+    index = {v: i for i, v in enumerate(order)}
+    nodes = []
+    for i, v in enumerate(order):
+        box = boxes[f"v{i}"]
+        op_box = boxes.get(f"v{i}op")
+        nodes.append(
+            {
+                "id": i,
+                "label": v.label,
+                "op": v._op,
+                "data": v.data,
+                "leaf": not v._children,
+                "box": box,
+                "opBox": op_box,
+            }
+        )
+    edges = [
+        {"child": index[child], "parent": i, "local": local}
+        for i, v in enumerate(order)
+        for child, local in zip(v._children, v._local)
+    ]
+    for edge, route in zip(edges, routes):
+        edge["bends"] = route
+    steps = replay_backward(root, order, request.bug)
+    root.backward()  # the engine's own answer, to stand beside the replay
+    leaves = [v for v in order if v.label and not v._children]
+    check = [
+        {
+            "name": v.label,
+            "node": index[v],
+            "engine": v.grad,
+            "stepped": _final(steps, index[v]),
+            "numeric": central_difference(request.expr, used, v.label),
+        }
+        for v in leaves
+    ]
+    result = {
+        "expr": request.expr.strip(),
+        "values": used,
+        "output": root.data,
+        "root": index[root],
+        "nodes": nodes,
+        "edges": edges,
+        "steps": steps,
+        "bug": request.bug,
+        "check": check,
+    }
+    if request.nudge_leaf is not None:
+        result["nudge"] = nudge(request, used, root, leaves)
+    return result
+
+
+def _final(steps: list[dict], node: int) -> float:
+    """A leaf's grad after the last step: the last ``after`` written to it (0 if none)."""
+    grad = 0.0
+    for step in steps:
+        for c in step["contributions"]:
+            if c["child"] == node:
+                grad = c["after"]
+    return grad
+
+
+def nudge(request: Request, used: Mapping[str, float], root: Value, leaves: list[Value]) -> dict:
+    """Move one leaf by h: the output really moves by about grad × h (for small h)."""
+    name, h = request.nudge_leaf, request.nudge_h
+    leaf = next((v for v in leaves if v.label == name), None)
+    if leaf is None:
+        raise ExpressionError(
+            f"there is no leaf named {name!r} to nudge; use one of the sliders' names."
+        )
+    moved = dict(used)
+    moved[name] += h
+    after, _ = build(request.expr, moved)
+    return {
+        "leaf": name,
+        "h": h,
+        "before": root.data,
+        "after": after.data,
+        "change": after.data - root.data,
+        "predicted": leaf.grad * h,
+    }

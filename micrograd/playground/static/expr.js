@@ -1,0 +1,477 @@
+// The expression lab: the graph of an expression and its backward pass, one node per step.
+// Every number shown comes from the server (the Python engine); this file only draws.
+"use strict";
+
+MG.labs.expr = (() => {
+  const $ = (id) => document.getElementById(id);
+  const SVG = "http://www.w3.org/2000/svg";
+  const ROW_H = 17; // micrograd.viz.render_python.ROW_H: one field of a stacked box, in points
+  const state = { data: null, step: 0, timer: null, pending: null, busy: false, wanted: 0 };
+  let view = null; // the drawn SVG's elements, rebuilt when the graph changes
+
+  function svg(tag, attrs = {}, text) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // ---------------------------------------------------------------- requests
+  function request(extra = {}) {
+    return {
+      expr: $("expr-input").value,
+      values: $("expr-values").value,
+      bug: $("bug-toggle").checked,
+      ...extra,
+    };
+  }
+
+  async function load({ keepStep = true } = {}) {
+    // One request at a time; while one runs, remember only that another is wanted.
+    if (state.busy) {
+      state.wanted += 1;
+      return;
+    }
+    state.busy = true;
+    try {
+      const data = await MG.api("/api/expr", request());
+      const sameGraph = state.data && state.data.nodes.length === data.nodes.length &&
+        state.data.expr === data.expr;
+      state.data = data;
+      showError(null);
+      MG.setParams({ e: data.expr, v: valuesText(data.values), bug: data.bug ? "1" : null });
+      if (document.activeElement !== $("expr-values")) $("expr-values").value = valuesText(data.values);
+      if (!sameGraph) draw();
+      if (!sameGraph || !keepStep) state.step = state.restore || 0;
+      state.restore = 0;
+      state.step = Math.min(state.step, data.steps.length);
+      buildSliders(sameGraph);
+      buildNudge();
+      renderCheck();
+      setStep(state.step);
+    } catch (err) {
+      showError(err.message);
+    } finally {
+      state.busy = false;
+      if (state.wanted) {
+        state.wanted = 0;
+        load();
+      }
+    }
+  }
+
+  function valuesText(values) {
+    return Object.entries(values).map(([k, v]) => `${k}=${v}`).join(" ");
+  }
+
+  function showError(message) {
+    const box = $("expr-error");
+    box.hidden = !message;
+    box.textContent = message || "";
+    $("graph").style.opacity = message ? "0.35" : "";
+  }
+
+  // ---------------------------------------------------------------- stepping
+  function gradsAt(k) {
+    const d = state.data;
+    const grads = d.nodes.map(() => 0);
+    grads[d.root] = 1;
+    for (let i = 0; i < k; i++) {
+      for (const c of d.steps[i].contributions) grads[c.child] = c.after;
+    }
+    return grads;
+  }
+
+  function gradScale() {
+    let scale = 1;
+    for (const s of state.data.steps) for (const c of s.contributions) scale = Math.max(scale, Math.abs(c.after));
+    return scale;
+  }
+
+  function setStep(k) {
+    const d = state.data;
+    if (!d) return;
+    state.step = Math.max(0, Math.min(k, d.steps.length));
+    $("step-counter").textContent = String(state.step);
+    $("step-total").textContent = String(d.steps.length);
+    $("expr-output").textContent = MG.fmt(d.output);
+    $("step-prev").disabled = $("step-reset").disabled = state.step === 0;
+    $("step-next").disabled = $("step-end").disabled = state.step === d.steps.length;
+    if (state.step === d.steps.length) stopPlay();
+    paint();
+    narrate();
+    MG.setParams({ step: state.step || null });
+  }
+
+  function togglePlay() {
+    if (state.timer) return stopPlay();
+    if (state.step === state.data.steps.length) setStep(0);
+    $("step-play").textContent = "❚❚ Pause";
+    state.timer = setInterval(() => setStep(state.step + 1), 900);
+  }
+
+  function stopPlay() {
+    if (state.timer) clearInterval(state.timer);
+    state.timer = null;
+    $("step-play").textContent = "▶ Play";
+  }
+
+  // ---------------------------------------------------------------- drawing
+  function draw() {
+    const d = state.data;
+    const host = $("graph");
+    host.textContent = "";
+    // Layout points have y up (matplotlib's convention); the SVG's y goes down.
+    const boxes = [];
+    for (const n of d.nodes) {
+      boxes.push(n.box);
+      if (n.opBox) boxes.push(n.opBox);
+    }
+    const pad = 22;
+    const x0 = Math.min(...boxes.map((b) => b.x - b.w / 2)) - pad - 26; // room for running sums
+    const x1 = Math.max(...boxes.map((b) => b.x + b.w / 2)) + pad;
+    const y0 = Math.min(...boxes.map((b) => -b.y - b.h / 2)) - pad;
+    const y1 = Math.max(...boxes.map((b) => -b.y + b.h / 2)) + pad + 14;
+    const width = x1 - x0, height = y1 - y0;
+    const fit = Math.min((host.clientWidth - 8) / width, (host.clientHeight - 8) / height);
+    // Fit the whole graph when that keeps the text readable; otherwise scroll.
+    const auto = fit >= 0.8 ? Math.min(1.45, fit) : 0.95;
+    const scale = state.zoom ? Math.max(0.4, Math.min(3, auto * state.zoom)) : auto;
+    const root = svg("svg", {
+      viewBox: `${x0} ${y0} ${width} ${height}`,
+      width: Math.round(width * scale),
+      height: Math.round(height * scale),
+      role: "img",
+    });
+    const defs = svg("defs");
+    for (const [id, color] of [["arrow", MG.meta.palette.edge], ["arrow-on", MG.meta.palette.current]]) {
+      const marker = svg("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7,
+        markerHeight: 7, orient: "auto-start-reverse" });
+      marker.append(svg("path", { d: "M0,0 L10,5 L0,10 z", fill: color }));
+      defs.append(marker);
+    }
+    root.append(defs);
+    const edgeLayer = svg("g"), nodeLayer = svg("g"), labelLayer = svg("g");
+    root.append(edgeLayer, nodeLayer, labelLayer);
+    view = { edges: [], nodes: [], sums: [] };
+
+    // Edges child -> op, one per use (a + a draws two), then op -> its value.
+    const seen = {};
+    d.edges.forEach((e, i) => {
+      const key = `${e.child}-${e.parent}`;
+      const twin = (seen[key] = (seen[key] || 0) + 1) - 1;
+      const uses = d.edges.filter((f) => f.child === e.child && f.parent === e.parent).length;
+      const offset = uses > 1 ? (twin - (uses - 1) / 2) * 16 : 0;
+      const a = d.nodes[e.child].box, op = d.nodes[e.parent].opBox;
+      const points = [[a.x + a.w / 2, -a.y], ...e.bends.map(([x, y]) => [x, -y]), [op.x - op.w / 2, -op.y]];
+      const path = svg("path", { d: curve(points, offset), class: "edge", "marker-end": "url(#arrow)" });
+      edgeLayer.append(path);
+      const [p, q] = points.slice(-2);
+      const label = svg("text", { "text-anchor": "middle", class: "edge-label" });
+      labelLayer.append(label);
+      view.edges[i] = { path, label, edge: e, segment: [p, q], start: points.slice(0, 2), offset };
+    });
+    for (const n of d.nodes) {
+      if (!n.opBox) continue;
+      const op = n.opBox, b = n.box;
+      edgeLayer.append(svg("path", { d: curve([[op.x + op.w / 2, -op.y], [b.x - b.w / 2, -b.y]], 0),
+        class: "edge", "marker-end": "url(#arrow)" }));
+      nodeLayer.append(svg("ellipse", { cx: op.x, cy: -op.y, rx: op.w / 2, ry: op.h / 2,
+        fill: MG.meta.palette.opFill, stroke: MG.meta.palette.edge }));
+      nodeLayer.append(svg("text", { x: op.x, y: -op.y + 3.5, "text-anchor": "middle", class: "op-text" }, n.op));
+    }
+    for (const n of d.nodes) {
+      const b = n.box;
+      const g = svg("g");
+      const rect = svg("rect", { x: b.x - b.w / 2, y: -b.y - b.h / 2, width: b.w, height: b.h, rx: 5, class: "box" });
+      g.append(rect);
+      const fitRows = [["data", `data ${MG.fmt(n.data)}`], ["grad", null]];
+      if (n.label) fitRows.unshift(["label", n.label]);
+      const top = -b.y - b.h / 2;
+      let grad = null, data = null;
+      fitRows.forEach(([kind, text], r) => {
+        const y = top + ROW_H * r + ROW_H / 2 + 3.5;
+        if (r > 0) g.append(svg("line", { x1: b.x - b.w / 2, x2: b.x + b.w / 2, y1: top + ROW_H * r, y2: top + ROW_H * r, stroke: "#00000022" }));
+        if (kind === "grad") {
+          const t = svg("text", { x: b.x, y, "text-anchor": "middle", class: "field-text" });
+          t.append(svg("tspan", {}, "grad "));
+          grad = svg("tspan", n.label && n.leaf ? { "data-testid": `grad-${n.label}` } : {});
+          t.append(grad);
+          g.append(t);
+        } else {
+          const t = svg("text", { x: b.x, y, "text-anchor": "middle", class: `field-text ${kind === "label" ? "label-text" : ""}` }, text);
+          if (kind === "data") data = t;
+          g.append(t);
+        }
+      });
+      nodeLayer.append(g);
+      const sum = svg("text", { x: b.x, y: -b.y + b.h / 2 + 12, "text-anchor": "middle", class: "sum" });
+      labelLayer.append(sum);
+      view.nodes[n.id] = { rect, grad, data, sum };
+    }
+    host.append(root);
+  }
+
+  // A derivative label sits mid-edge. The longer 'local × upstream = contribution' starts
+  // where the edge leaves its child, so it never covers a box or another edge's label.
+  function setLabel(e, text, active) {
+    const [p, q] = active ? e.start : e.segment;
+    e.label.setAttribute("text-anchor", active ? "start" : "middle");
+    e.label.setAttribute("x", active ? p[0] + 5 : (p[0] + q[0]) / 2);
+    e.label.setAttribute("y", (active ? p[1] : (p[1] + q[1]) / 2) + e.offset - 5);
+    e.label.textContent = text;
+  }
+
+  // A number longer than its box (1.234e-05) is drawn a little narrower instead of spilling out.
+  function squeeze(text, content, width) {
+    if ((content.length + 1) * 6.1 + 6 > width) {
+      text.setAttribute("textLength", width - 8);
+      text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    } else {
+      text.removeAttribute("textLength");
+    }
+  }
+
+  function curve(points, offset) {
+    // Smooth S-curves through the points, leaving and entering horizontally. Twin edges
+    // (a + a) bulge apart by ``offset`` and meet again at the operation.
+    let d = `M${points[0][0]},${points[0][1]}`;
+    for (let i = 1; i < points.length; i++) {
+      const [px, py] = points[i - 1], [qx, qy] = points[i];
+      const dx = (qx - px) / 2, last = i === points.length - 1;
+      d += ` C${px + dx},${py + offset} ${qx - dx},${qy + (last ? 0.3 * offset : offset)}`;
+      d += ` ${qx},${qy + (last ? 0 : offset)}`;
+    }
+    return d;
+  }
+
+  // A node's name in the narration: its label, or the piece of the expression it computes.
+  function textOf(id, depth = 0) {
+    const d = state.data, n = d.nodes[id];
+    if (n.label) return n.label;
+    if (n.leaf) return MG.short(n.data);
+    if (depth > 2) return "…";
+    const kids = d.edges.filter((e) => e.parent === id).map((e) => textOf(e.child, depth + 1));
+    const wrap = (t) => (/^[\w.…]+$/.test(t) || t.endsWith(")") && !t.includes(" ") ? t : `(${t})`);
+    if (kids.length === 2 && ["+", "-"].includes(n.op)) return `${kids[0]} ${n.op} ${kids[1]}`;
+    if (kids.length === 2) return `${wrap(kids[0])}${n.op}${wrap(kids[1])}`;
+    if (n.op === "neg") return `-${wrap(kids[0])}`;
+    if (n.op.startsWith("**")) return `${wrap(kids[0])}${n.op}`;
+    return `${n.op.toLowerCase()}(${kids[0]})`;
+  }
+
+  function nameOf(id) {
+    const n = state.data.nodes[id];
+    if (n.label) return n.label;
+    if (n.leaf) return `the constant ${MG.short(n.data)}`;
+    const text = textOf(id);
+    return text.length <= 28 ? `(${text})` : `the '${n.op}' node`;
+  }
+
+  function paint() {
+    const d = state.data;
+    const grads = gradsAt(state.step);
+    const scale = gradScale();
+    const step = state.step > 0 ? d.steps[state.step - 1] : null;
+    for (const n of d.nodes) {
+      const v = view.nodes[n.id];
+      v.rect.setAttribute("fill", MG.gradColor(grads[n.id], scale));
+      v.rect.setAttribute("class", "box");
+      v.data.textContent = `data ${MG.fmt(n.data)}`;  // sliders change the numbers, not the graph
+      squeeze(v.data, v.data.textContent, n.box.w);
+      v.grad.textContent = MG.fmt(grads[n.id]);
+      squeeze(v.grad.parentNode, `grad ${v.grad.textContent}`, n.box.w);
+      v.sum.textContent = "";
+      v.sum.setAttribute("class", "sum");
+    }
+    view.edges.forEach((e, i) => { e.edge = d.edges[i]; });
+    for (const e of view.edges) {
+      e.path.setAttribute("class", "edge");
+      e.path.setAttribute("marker-end", "url(#arrow)");
+      e.label.setAttribute("class", "edge-label");
+      setLabel(e, `∂ ${MG.fmt(e.edge.local)}`, false);
+    }
+    if (!step) return;
+    view.nodes[step.node].rect.setAttribute("class", "box current");
+    const arrivals = {};
+    for (const c of step.contributions) {
+      const e = view.edges[c.edge];
+      e.path.setAttribute("class", "edge active");
+      e.path.setAttribute("marker-end", "url(#arrow-on)");
+      e.label.setAttribute("class", "edge-label active");
+      setLabel(e, `${MG.short(c.local, 4)} × ${MG.short(c.upstream, 4)} = ${MG.short(c.contribution, 4)}`, true);
+      (arrivals[c.child] = arrivals[c.child] || []).push(c);
+    }
+    for (const e of view.edges) {  // quieten the other labels around the children being updated
+      if (e.edge.child in arrivals && e.path.getAttribute("class") === "edge") e.label.setAttribute("class", "edge-label faded");
+    }
+    for (const [child, list] of Object.entries(arrivals)) {
+      const v = view.nodes[child];
+      v.rect.setAttribute("class", "box received");
+      if (d.bug) {
+        v.sum.textContent = `= ${MG.short(list[list.length - 1].after, 4)}` +
+          (list[0].before !== 0 || list.length > 1 ? "  (earlier grad lost)" : "");
+        if (list[0].before !== 0 || list.length > 1) v.sum.setAttribute("class", "sum lost");
+      } else {
+        v.sum.textContent = [MG.short(list[0].before, 4), ...list.map((c) => MG.short(c.contribution, 4))]
+          .join(" + ") + ` = ${MG.short(list[list.length - 1].after, 4)}`;
+      }
+    }
+  }
+
+  function narrate() {
+    const d = state.data;
+    const box = $("narration");
+    box.textContent = "";
+    const line = (html, cls = "") => box.append(MG.el("span", { class: `eq ${cls}` }, html));
+    if (state.step === 0) {
+      box.append(MG.el("p", { text: "Step 0, the seed: df/df = 1 at the output; every other grad starts at 0." }));
+      box.append(MG.el("p", { class: "muted", text: "Press Step (or →) to let the output pass its gradient to its children." }));
+      return;
+    }
+    const step = d.steps[state.step - 1];
+    const head = MG.el("p");
+    head.append(`Step ${state.step}: ${nameOf(step.node)} has grad ${MG.short(step.grad, 5)} and passes `,
+      MG.el("code", { text: "local × upstream" }), " to each child:");
+    box.append(head);
+    for (const c of step.contributions) {
+      const op = d.bug ? "=" : "+=";
+      const lost = d.bug && c.before !== 0;
+      line(`${nameOf(c.child)}.grad ${op} ${MG.short(c.local, 5)} × ${MG.short(c.upstream, 5)}` +
+        (d.bug ? `  →  ${MG.short(c.after, 5)}` : `  →  ${MG.short(c.before, 5)} + ${MG.short(c.contribution, 5)} = ${MG.short(c.after, 5)}`) +
+        (lost ? `   (the ${MG.short(c.before, 5)} already there is lost)` : ""), lost ? "lost" : "");
+    }
+    if (state.step === d.steps.length) {
+      box.append(MG.el("p", { class: "muted", text: d.bug
+        ? "Done, with = instead of +=: compare the leaves with the finite differences."
+        : "Done: these are exactly the gradients backward() leaves in .grad." }));
+    }
+  }
+
+  function renderCheck() {
+    const body = document.querySelector("#check tbody");
+    body.textContent = "";
+    for (const c of state.data.check) {
+      const wrong = !(Math.abs(c.stepped - c.numeric) <= 1e-4 * (1 + Math.abs(c.numeric)));
+      const row = MG.el("tr", {},
+        MG.el("td", { text: c.name }),
+        MG.el("td", { class: wrong ? "bad" : "", "data-testid": `check-${c.name}`, text: MG.fmt(c.stepped) }),
+        MG.el("td", { "data-testid": `numeric-${c.name}`, text: MG.fmt(c.numeric) }),
+        MG.el("td", { class: wrong ? "bad" : "good", text: wrong ? "✗ wrong" : "✓" }));
+      body.append(row);
+    }
+  }
+
+  // ---------------------------------------------------------------- sliders and nudge
+  function buildSliders(same) {
+    const host = $("sliders");
+    const values = state.data.values;
+    if (same && host.children.length === Object.keys(values).length) {
+      for (const row of host.children) {
+        const name = row.dataset.name;
+        if (document.activeElement !== row.querySelector("input")) row.querySelector("input").value = values[name];
+        row.querySelector("output").textContent = MG.short(values[name], 4);
+      }
+      return;
+    }
+    host.textContent = "";
+    for (const [name, value] of Object.entries(values)) {
+      const span = Math.max(5, Math.ceil(Math.abs(value) * 2));
+      const input = MG.el("input", { type: "range", min: -span, max: span, step: "0.01", value: String(value),
+        "aria-label": `value of ${name}`, "data-testid": `slider-${name}` });
+      const out = MG.el("output", { text: MG.short(value, 4) });
+      input.addEventListener("input", () => {
+        const current = { ...state.data.values, [name]: Number(input.value) };
+        $("expr-values").value = valuesText(current);
+        out.textContent = MG.short(Number(input.value), 4);
+        load();
+      });
+      host.append(MG.el("div", { class: "slider", "data-name": name }, MG.el("b", { text: name }), input, out));
+    }
+  }
+
+  function buildNudge() {
+    const select = $("nudge-leaf");
+    const names = Object.keys(state.data.values);
+    if ([...select.options].map((o) => o.value).join() === names.join()) return;
+    select.textContent = "";
+    for (const name of names) select.append(MG.el("option", { value: name, text: name }));
+    $("nudge-out").textContent = "";
+  }
+
+  async function nudge() {
+    const leaf = $("nudge-leaf").value;
+    const h = Number($("nudge-h").value);
+    const out = $("nudge-out");
+    try {
+      const d = await MG.api("/api/expr", request({ nudge: { leaf, h } }));
+      const n = d.nudge;
+      const grad = d.check.find((c) => c.name === leaf);
+      out.textContent = "";
+      const line = (text, cls = "") => out.append(MG.el("div", { class: cls, text }));
+      line(`${leaf}: ${MG.short(d.values[leaf], 6)} → ${MG.short(d.values[leaf] + h, 6)}`);
+      line(`f:  ${MG.fmt(n.before)} → ${MG.fmt(n.after)}`);
+      line(`f moved by   ${MG.fmt(n.change)}`);
+      line(`grad × h   = ${MG.short(grad.engine, 5)} × ${MG.short(h)} = ${MG.fmt(n.predicted)}`, "ok");
+      if (d.bug && Math.abs(grad.stepped - grad.engine) > 1e-9) {
+        line(`with the = bug: ${MG.short(grad.stepped, 5)} × ${MG.short(h)} = ${MG.fmt(grad.stepped * h)} ✗`, "lost");
+      }
+    } catch (err) {
+      out.textContent = err.message;
+    }
+  }
+
+  // ---------------------------------------------------------------- wiring
+  function init() {
+    $("expr-functions").textContent = MG.meta.functions.join(" ");
+    const p = MG.params;
+    if (p.has("e")) $("expr-input").value = p.get("e");
+    if (p.has("v")) $("expr-values").value = p.get("v");
+    $("bug-toggle").checked = p.get("bug") === "1";
+    state.restore = Number(p.get("step")) || 0;
+    $("expr-input").maxLength = MG.meta.limits.exprLength;
+    $("expr-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      load({ keepStep: false });
+    });
+    $("bug-toggle").addEventListener("change", () => load());
+    $("step-next").addEventListener("click", () => setStep(state.step + 1));
+    $("step-prev").addEventListener("click", () => setStep(state.step - 1));
+    $("step-end").addEventListener("click", () => setStep(Infinity));
+    $("step-reset").addEventListener("click", () => { stopPlay(); setStep(0); });
+    $("step-play").addEventListener("click", togglePlay);
+    $("nudge-go").addEventListener("click", nudge);
+    const zoom = (factor) => {
+      state.zoom = factor === null ? null : (state.zoom || 1) * factor;
+      if (state.data) { draw(); paint(); }
+    };
+    $("zoom-in").addEventListener("click", () => zoom(1.25));
+    $("zoom-out").addEventListener("click", () => zoom(0.8));
+    $("zoom-fit").addEventListener("click", () => zoom(null));
+    let resizing = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(resizing);
+      resizing = setTimeout(() => { if (state.data && !$("lab-expr").hidden) { draw(); paint(); } }, 150);
+    });
+    document.addEventListener("keydown", (event) => {
+      if ($("lab-expr").hidden || !state.data) return;
+      const focus = document.activeElement.tagName;
+      if (["INPUT", "SELECT", "TEXTAREA"].includes(focus)) return;
+      if (focus === "BUTTON" && (event.key === " " || event.key === "Enter")) return; // the button's own click
+      const keys = { ArrowRight: 1, ArrowLeft: -1 };
+      if (event.key in keys) setStep(state.step + keys[event.key]);
+      else if (event.key === "Home") setStep(0);
+      else if (event.key === "End") setStep(Infinity);
+      else if (event.key === " ") togglePlay();
+      else return;
+      event.preventDefault();
+    });
+    load();
+  }
+
+  function shown() {
+    if (state.data) { draw(); paint(); } // it may have been drawn while hidden, at no size
+  }
+
+  return { init, shown, state, setStep };
+})();

@@ -1,0 +1,645 @@
+// The network lab: train an MLP live; the server trains, this file draws what it sends.
+"use strict";
+
+MG.labs.net = (() => {
+  const $ = (id) => document.getElementById(id);
+  const NOISE = { moons: 0.1, circles: 0.05, xor: 0.1, spirals: 0.2, blobs: 0.5 };
+  const URL_KEYS = { dataset: "ds", noise: "noise", points: "n", test: "test", hidden: "h",
+    activation: "act", lr: "lr", schedule: "sch", optimizer: "opt", batch: "bs", l2: "l2", seed: "seed" };
+  const state = {
+    session: null, data: null, snap: null, curves: null, hidden: [16, 16],
+    playing: false, started: false, rate: [], selected: null, chain: Promise.resolve(),
+  };
+
+  // ---------------------------------------------------------------- settings <-> controls <-> URL
+  function config() {
+    return {
+      dataset: $("net-dataset").value,
+      noise: Number($("net-noise").value),
+      points: Number($("net-points").value),
+      test: Number($("net-test").value),
+      hidden: [...state.hidden],
+      activation: $("net-activation").value,
+      lr: Number($("net-lr").value),
+      schedule: $("net-schedule").value,
+      optimizer: $("net-optimizer").value,
+      batch: Math.round(Number($("net-batch").value)),
+      l2: Number($("net-l2").value),
+      seed: Math.round(Number($("net-seed").value)),
+    };
+  }
+
+  function setControls(c) {
+    $("net-dataset").value = c.dataset;
+    $("net-noise").value = c.noise;
+    $("net-points").value = c.points;
+    $("net-test").value = c.test;
+    $("net-activation").value = c.activation;
+    $("net-lr").value = c.lr;
+    $("net-schedule").value = c.schedule;
+    $("net-optimizer").value = c.optimizer;
+    $("net-batch").value = c.batch;
+    $("net-l2").value = c.l2;
+    $("net-seed").value = c.seed;
+    state.hidden = [...c.hidden];
+    showOutputs();
+    buildLayerRows();
+  }
+
+  function fromURL() {
+    const c = { ...MG.meta.defaults };
+    const p = MG.params;
+    const num = (key, name) => { if (p.has(key) && p.get(key) !== "" && !Number.isNaN(Number(p.get(key)))) c[name] = Number(p.get(key)); };
+    if (p.has("ds") && MG.meta.datasets.includes(p.get("ds"))) c.dataset = p.get("ds");
+    if (p.has("act") && MG.meta.activations.includes(p.get("act"))) c.activation = p.get("act");
+    if (p.has("sch") && MG.meta.schedules.includes(p.get("sch"))) c.schedule = p.get("sch");
+    if (p.has("opt") && MG.meta.optimizers.includes(p.get("opt"))) c.optimizer = p.get("opt");
+    for (const name of ["noise", "points", "test", "lr", "batch", "l2", "seed"]) num(URL_KEYS[name], name);
+    if (p.has("h")) {
+      const sizes = p.get("h").split(",").map(Number).filter((n) => Number.isInteger(n) && n >= 1);
+      if (sizes.length) c.hidden = sizes.slice(0, MG.meta.limits.layers).map((n) => Math.min(n, MG.meta.limits.neurons));
+    }
+    return c;
+  }
+
+  function toURL(c) {
+    const entries = {};
+    for (const [name, key] of Object.entries(URL_KEYS)) {
+      entries[key] = name === "hidden" ? c.hidden.join(",") : String(c[name]);
+    }
+    MG.setParams(entries);
+  }
+
+  function showOutputs() {
+    $("net-noise-out").textContent = Number($("net-noise").value).toFixed(2);
+    $("net-points-out").textContent = $("net-points").value;
+    $("net-test-out").textContent = `${Math.round(100 * Number($("net-test").value))}%`;
+  }
+
+  function buildLayerRows() {
+    const host = $("layer-sizes");
+    host.textContent = "";
+    $("layer-count").textContent = String(state.hidden.length);
+    $("layer-remove").disabled = state.hidden.length <= 1;
+    $("layer-add").disabled = state.hidden.length >= MG.meta.limits.layers;
+    state.hidden.forEach((size, i) => {
+      const minus = MG.el("button", { "aria-label": `fewer neurons in layer ${i + 1}`, "data-testid": `neurons-minus-${i + 1}`, text: "−" });
+      const plus = MG.el("button", { "aria-label": `more neurons in layer ${i + 1}`, "data-testid": `neurons-plus-${i + 1}`, text: "+" });
+      minus.disabled = size <= 1;
+      plus.disabled = size >= MG.meta.limits.neurons;
+      minus.addEventListener("click", () => { state.hidden[i] -= 1; changed(); });
+      plus.addEventListener("click", () => { state.hidden[i] += 1; changed(); });
+      host.append(MG.el("div", { class: "row" }, MG.el("span", { text: `layer ${i + 1} neurons` }),
+        MG.el("span", { class: "stepper" }, minus, MG.el("b", { text: String(size) }), plus)));
+    });
+  }
+
+  function changed() {
+    buildLayerRows();
+    showOutputs();
+    reset();
+  }
+
+  // ---------------------------------------------------------------- talking to the server
+  // Requests run one after another, so answers always arrive in the order they were asked.
+  function queue(task) {
+    state.chain = state.chain.then(task).catch((err) => showError(err.message));
+    return state.chain;
+  }
+
+  function reset() {
+    const wasPlaying = state.playing;
+    pause();
+    return queue(() => resetNow(wasPlaying));
+  }
+
+  async function resetNow(wasPlaying) {
+    const c = config();
+    toURL(c);
+    try {
+      const answer = state.session
+        ? await MG.api("/api/net/reset", { session: state.session, config: c })
+        : await MG.api("/api/net/new", { config: c });
+      state.session = answer.session;
+      start(answer);
+      if (wasPlaying) play();
+    } catch (err) {
+      if (err.status === 404 && state.session) {
+        state.session = null;
+        return resetNow(wasPlaying);
+      }
+      showError(err.message);
+    }
+  }
+
+  function start(answer) {
+    state.data = answer.data;
+    state.curves = { loss: [], accuracy: [], test_loss: [], test_accuracy: [], lr: [] };
+    state.selected = null;
+    state.rate = [];
+    $("inspector").hidden = true;
+    showError(null);
+    buildNeurons();
+    apply(answer.snapshot);
+  }
+
+  async function step(n, play) {
+    if (!state.session) return;
+    const body = { session: state.session, steps: n, since: state.curves.loss.length };
+    if (play !== undefined) body.play = play;
+    try {
+      apply(await MG.api("/api/net/step", body));
+    } catch (err) {
+      pause();
+      if (err.status === 404) {
+        state.session = null;
+        return resetNow(false);
+      }
+      showError(err.message);
+    }
+  }
+
+  // While playing, the server trains in the background; the page fetches a picture
+  // whenever it has drawn the last one.
+  async function loop() {
+    while (state.playing) {
+      const asked = performance.now();
+      await queue(() => (state.playing ? step(0) : null));
+      const wait = 120 - (performance.now() - asked);
+      if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+    }
+  }
+
+  function play() {
+    if (state.playing || !state.session) return;
+    state.playing = true;
+    state.rate = [];
+    $("train-play").disabled = true;
+    $("train-pause").disabled = false;
+    queue(() => step(0, true));
+    loop();
+  }
+
+  function pause() {
+    const was = state.playing;
+    state.playing = false;
+    $("train-play").disabled = false;
+    $("train-pause").disabled = true;
+    if (was && state.session) queue(() => step(0, false));
+  }
+
+  function showError(message) {
+    $("net-error").hidden = !message;
+    $("net-error").textContent = message || "";
+  }
+
+  // ---------------------------------------------------------------- one answer from the server
+  function apply(snap) {
+    state.snap = snap;
+    for (const [name, values] of Object.entries(snap.curves)) {
+      state.curves[name].length = snap.since;
+      state.curves[name].push(...values);
+    }
+    const k = snap.step;
+    const c = state.curves;
+    $("train-steps").textContent = String(k);
+    $("train-loss").textContent = k ? MG.short(c.loss[k - 1], 4) : "–";
+    $("train-accuracy").textContent = k ? MG.pct(c.accuracy[k - 1]) : "–";
+    $("test-accuracy").textContent = k && c.test_accuracy[k - 1] !== null ? MG.pct(c.test_accuracy[k - 1]) : "–";
+    $("train-lr").textContent = k ? MG.short(c.lr[k - 1], 3) : MG.short(config().lr, 3);
+    const now = performance.now();
+    state.rate.push([now, k]);
+    while (state.rate.length > 2 && now - state.rate[0][0] > 2500) state.rate.shift();
+    const [t0, k0] = state.rate[0];
+    if (state.playing && now > t0 + 300) $("train-rate").textContent = ((k - k0) / ((now - t0) / 1000)).toFixed(1);
+    if (snap.error) showError(snap.error);
+    if (state.playing && !snap.playing) {
+      if (snap.error || snap.step >= snap.maxSteps) pause();
+      else queue(() => step(0, true)); // it paused itself while this tab was asleep
+    }
+    drawBoundary();
+    drawNeurons();
+    drawGradflow();
+    refreshInspector();
+    drawCurve($("curve-loss"), [c.loss, c.test_loss], MG.meta.palette.lines.loss, null);
+    drawCurve($("curve-acc"), [c.accuracy, c.test_accuracy], MG.meta.palette.lines.accuracy, [0, 1]);
+  }
+
+  // ---------------------------------------------------------------- the decision boundary
+  function scale(canvas) {
+    const ratio = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth, h = canvas.clientHeight;
+    if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
+      canvas.width = Math.round(w * ratio);
+      canvas.height = Math.round(h * ratio);
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    return [ctx, w, h];
+  }
+
+  function toPixel(p, w, h) {
+    const [x0, x1, y0, y1] = state.data.extent;
+    return [((p[0] - x0) / (x1 - x0)) * w, ((y1 - p[1]) / (y1 - y0)) * h];
+  }
+
+  function drawBoundary() {
+    const canvas = $("boundary");
+    const [ctx, w, h] = scale(canvas);
+    const n = state.data.grid;
+    const b = state.snap.boundary;
+    const image = new ImageData(n, n);
+    const classes = MG.meta.palette.classes;
+    for (let i = 0; i < n * n; i++) {
+      let rgb;
+      if (b.kind === "binary") rgb = MG.classRamp((b.scores.q[i] / 127) * b.scores.scale);
+      else rgb = MG.mix([255, 255, 255], MG.rgb(classes[b.winner[i] % classes.length]), 0.32);
+      image.data.set([rgb[0], rgb[1], rgb[2], 255], 4 * i);
+    }
+    const small = new OffscreenCanvas(n, n);
+    small.getContext("2d").putImageData(image, 0, 0);
+    if (state.outputTile) state.outputTile.getContext("2d").drawImage(small, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.clearRect(0, 0, w, h);
+    ctx.drawImage(small, 0, 0, w, h);
+    ctx.strokeStyle = "#111";
+    ctx.lineWidth = 1.6;
+    ctx.beginPath();
+    if (b.kind === "binary") contour(ctx, b.scores.q, n, w / n, h / n);
+    else for (const lead of b.leads) contour(ctx, lead.q, n, w / n, h / n);
+    ctx.stroke();
+    // Points: training filled with a white ring, test hollow with a thick ring.
+    const split = [["train", state.data.train], ["test", state.data.test]];
+    for (const [name, set] of split) {
+      set.X.forEach((p, i) => {
+        const [x, y] = toPixel(p, w, h);
+        const color = classes[set.y[i] % classes.length];
+        ctx.beginPath();
+        ctx.arc(x, y, name === "train" ? 4.2 : 4.6, 0, 2 * Math.PI);
+        if (name === "train") {
+          ctx.fillStyle = color; ctx.fill();
+          ctx.strokeStyle = "#fff"; ctx.lineWidth = 1.2; ctx.stroke();
+        } else {
+          ctx.fillStyle = "#fff"; ctx.fill();
+          ctx.strokeStyle = color; ctx.lineWidth = 2.4; ctx.stroke();
+        }
+      });
+    }
+    const sel = state.selected;
+    if (sel && sel.kind === "point") {
+      const [x, y] = toPixel(state.data[sel.split].X[sel.index], w, h);
+      ctx.beginPath();
+      ctx.arc(x, y, 9, 0, 2 * Math.PI);
+      ctx.strokeStyle = MG.meta.palette.highlight; ctx.lineWidth = 2.5; ctx.stroke();
+    }
+  }
+
+  // Marching squares on the cell centres: the line where the score crosses 0.
+  function contour(ctx, q, n, cw, ch) {
+    const at = (i, j) => q[j * n + i];
+    const cross = (a, b) => a / (a - b);
+    for (let j = 0; j < n - 1; j++) {
+      for (let i = 0; i < n - 1; i++) {
+        const v = [at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1)];
+        const pts = [];
+        const corners = [[i, j], [i + 1, j], [i + 1, j + 1], [i, j + 1]];
+        for (let e = 0; e < 4; e++) {
+          const a = v[e], b = v[(e + 1) % 4];
+          if ((a > 0) !== (b > 0)) {
+            const t = cross(a, b);
+            const [ax, ay] = corners[e], [bx, by] = corners[(e + 1) % 4];
+            pts.push([(ax + (bx - ax) * t + 0.5) * cw, (ay + (by - ay) * t + 0.5) * ch]);
+          }
+        }
+        for (let k = 0; k + 1 < pts.length; k += 2) {
+          ctx.moveTo(pts[k][0], pts[k][1]);
+          ctx.lineTo(pts[k + 1][0], pts[k + 1][1]);
+        }
+      }
+    }
+  }
+
+  function pickPoint(event) {
+    const canvas = $("boundary");
+    const rect = canvas.getBoundingClientRect();
+    const mx = event.clientX - rect.left, my = event.clientY - rect.top;
+    let best = null;
+    for (const split of ["train", "test"]) {
+      state.data[split].X.forEach((p, index) => {
+        const [x, y] = toPixel(p, rect.width, rect.height);
+        const d = Math.hypot(x - mx, y - my);
+        if (d < 10 && (!best || d < best.d)) best = { d, split, index };
+      });
+    }
+    if (best) inspectPoint(best.split, best.index);
+  }
+
+  // ---------------------------------------------------------------- hidden neurons
+  function buildNeurons() {
+    const host = $("neurons");
+    host.textContent = "";
+    const n = state.data.neuronGrid;
+    const layers = state.data.layers.slice(0, -1);
+    host.append(featureColumn(n));
+    // Tiles as large as the card allows: every column side by side, at most ~430 px tall.
+    const columns = 2 + layers.reduce((sum, size) => sum + (size > 8 ? 2 : 1), 0);
+    const rows = Math.max(2, ...layers.map((size) => (size > 8 ? Math.ceil(size / 2) : size)));
+    const room = host.clientWidth - 18 * (layers.length + 1) - 4 * columns;
+    const tile = Math.max(30, Math.min(64, Math.floor(room / columns), Math.floor(430 / rows) - 4));
+    host.style.setProperty("--tile", `${tile}px`);
+    state.tiles = layers.map((size, li) => {
+      const tiles = MG.el("div", { class: "neuron-tiles" });
+      tiles.style.gridTemplateColumns = `repeat(${size > 8 ? 2 : 1}, var(--tile))`;
+      const canvases = [];
+      for (let ni = 0; ni < size; ni++) {
+        const c = MG.el("canvas", { width: n, height: n, title: `layer ${li + 1}, neuron ${ni + 1}`,
+          "data-testid": `neuron-${li + 1}-${ni + 1}` });
+        c.addEventListener("click", () => inspectNeuron(li, ni));
+        tiles.append(c);
+        canvases.push(c);
+      }
+      host.append(MG.el("div", { class: "neuron-layer" },
+        MG.el("div", { class: "title", text: `layer ${li + 1} · ${size} ${state.data.config.activation}` }), tiles));
+      return canvases;
+    });
+    state.outputTile = MG.el("canvas", { width: state.data.grid, height: state.data.grid, title: "the output: the decision boundary" });
+    const out = MG.el("div", { class: "neuron-tiles" }, state.outputTile);
+    out.style.gridTemplateColumns = "var(--tile)";
+    host.append(MG.el("div", { class: "neuron-layer" }, MG.el("div", { class: "title", text: "output" }), out));
+    const c = MG.meta.palette.classes;
+    $("boundary-legend").innerHTML = "";
+    const classes = state.data.classes;
+    for (let k = 0; k < classes; k++) {
+      const dot = MG.el("i"); dot.style.background = c[k];
+      $("boundary-legend").append(MG.el("span", {}, dot, `class ${k}`));
+    }
+    const ring = MG.el("i", { class: "test" }); ring.style.borderColor = "#475467";
+    $("boundary-legend").append(MG.el("span", {}, ring, "test point"));
+    const sizes = [2, ...state.data.layers].join(", ");
+    $("net-size").textContent = `MLP(${sizes.replace(/^2, /, "2, [")}]): ${state.data.parameters} parameters. Click a neuron's picture to see its weights.`;
+  }
+
+  // The two inputs as pictures: x1 grows to the right, x2 upwards (what layer 1 starts from).
+  function featureColumn(n) {
+    const tiles = MG.el("div", { class: "neuron-tiles" });
+    tiles.style.gridTemplateColumns = "var(--tile)";
+    for (const axis of [0, 1]) {
+      const c = MG.el("canvas", { width: n, height: n, title: `input x${axis + 1}` });
+      const ctx = c.getContext("2d");
+      const image = ctx.createImageData(n, n);
+      for (let j = 0; j < n; j++) {
+        for (let i = 0; i < n; i++) {
+          const t = axis === 0 ? (2 * i + 1) / n - 1 : 1 - (2 * j + 1) / n;
+          const rgb = MG.classRamp(t);
+          image.data.set([rgb[0], rgb[1], rgb[2], 255], 4 * (j * n + i));
+        }
+      }
+      ctx.putImageData(image, 0, 0);
+      tiles.append(MG.el("div", { class: "feature" }, c, MG.el("span", { text: `x${axis + 1}` })));
+    }
+    return MG.el("div", { class: "neuron-layer" }, MG.el("div", { class: "title", text: "inputs" }), tiles);
+  }
+
+  function drawNeurons() {
+    const maps = state.snap.neurons;
+    const n = state.data.neuronGrid;
+    maps.forEach((layer, li) => layer.forEach((map, ni) => {
+      const canvas = state.tiles[li][ni];
+      const ctx = canvas.getContext("2d");
+      const image = ctx.createImageData(n, n);
+      for (let i = 0; i < n * n; i++) {
+        const rgb = MG.classRamp(map.q[i] / 127);
+        image.data.set([rgb[0], rgb[1], rgb[2], 255], 4 * i);
+      }
+      ctx.putImageData(image, 0, 0);
+      const sel = state.selected;
+      canvas.classList.toggle("selected", !!sel && sel.kind === "neuron" && sel.layer === li && sel.index === ni);
+    }));
+  }
+
+  function drawGradflow() {
+    const host = $("gradflow");
+    const rows = state.snap.gradflow;
+    const key = rows.map((r) => `${r.dead === null}${r.saturated === null}`).join() + rows.length;
+    if (host.dataset.key === key && rows.length) {  // same rows: only move the bars and numbers
+      rows.forEach((r, i) => {
+        const lg = Math.log10(Math.max(r.meanAbsGrad, 1e-12));
+        state.gradRows[i].fill.style.width = `${Math.max(2, Math.min(100, ((lg + 6) / 6) * 100))}%`;
+        state.gradRows[i].num.textContent = MG.short(r.meanAbsGrad, 2);
+        if (state.gradRows[i].note) state.gradRows[i].note.textContent = gradNote(r, i === rows.length - 1);
+      });
+      return;
+    }
+    host.dataset.key = key;
+    host.textContent = "";
+    state.gradRows = [];
+    if (!rows.length) {
+      host.append(MG.el("div", { class: "hint", text: "Train a step to see how much gradient reaches each layer." }));
+      return;
+    }
+    for (const r of rows) {
+      const bar = MG.el("div", { class: "bar" });
+      const fill = MG.el("i");
+      const lg = Math.log10(Math.max(r.meanAbsGrad, 1e-12));
+      fill.style.width = `${Math.max(2, Math.min(100, ((lg + 6) / 6) * 100))}%`;
+      fill.style.background = MG.meta.palette.lines.grad;
+      bar.append(fill);
+      const last = r.layer === rows.length;
+      const num = MG.el("span", { class: "num", text: MG.short(r.meanAbsGrad, 2) });
+      host.append(MG.el("div", { class: "gf-row" },
+        MG.el("span", { class: "name", text: `${last ? "output" : `layer ${r.layer}`} ${r.activation}` }), bar, num));
+      const text = gradNote(r, last);
+      let note = null;
+      if (text) {
+        note = MG.el("span", { class: "note", text });
+        host.append(MG.el("div", { class: "gf-row" }, MG.el("span"), note));
+      }
+      state.gradRows.push({ fill, num, note });
+    }
+    host.append(MG.el("div", { class: "hint", text: "bar: log scale from 1e-6 to 1" }));
+  }
+
+  function gradNote(r, last) {
+    const notes = [];
+    if (r.dead !== null && r.dead !== undefined && !last) notes.push(`${Math.round(100 * r.dead)}% dead ReLUs`);
+    if (r.saturated !== null && r.saturated !== undefined) notes.push(`${Math.round(100 * r.saturated)}% saturated`);
+    return notes.join(" · ");
+  }
+
+  // ---------------------------------------------------------------- curves
+  function niceCeil(v) {
+    const p = 10 ** Math.floor(Math.log10(v));
+    return [1, 2, 2.5, 5, 10].map((m) => m * p).find((m) => m >= v * 0.999) || v;
+  }
+
+  function drawCurve(canvas, [train, test], color, range) {
+    const [ctx, w, h] = scale(canvas);
+    ctx.clearRect(0, 0, w, h);
+    const left = 38, right = 8, top = 6, bottom = 18;
+    const steps = Math.max(train.length, 10);
+    const values = [...train, ...test].filter((v) => v !== null && Number.isFinite(v));
+    let [lo, hi] = range || [0, Math.max(1e-9, ...values.slice(-4 * steps))];
+    if (!range && values.length) hi = niceCeil(Math.max(...values));
+    if (!(hi > lo)) hi = lo + 1;
+    const x = (k) => left + ((w - left - right) * k) / Math.max(steps - 1, 1);
+    const y = (v) => top + (h - top - bottom) * (1 - (v - lo) / (hi - lo));
+    ctx.font = "10.5px system-ui, sans-serif";
+    ctx.fillStyle = "#667085";
+    ctx.strokeStyle = "#eaecf0";
+    ctx.lineWidth = 1;
+    for (let i = 0; i <= 2; i++) {
+      const v = lo + ((hi - lo) * i) / 2;
+      ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(w - right, y(v)); ctx.stroke();
+      ctx.textAlign = "right";
+      ctx.fillText(range ? `${Math.round(v * 100)}%` : MG.short(v, 2), left - 5, y(v) + 3.5);
+    }
+    ctx.textAlign = "left";
+    ctx.fillText("0", left, h - 4);
+    ctx.textAlign = "right";
+    ctx.fillText(`step ${train.length}`, w - right, h - 4);
+    const every = Math.max(1, Math.floor(train.length / 600)); // at most ~600 points a line
+    const line = (series, dash) => {
+      ctx.beginPath();
+      let drawing = false;
+      series.forEach((v, k) => {
+        if (k % every && k !== series.length - 1) return;
+        if (v === null || !Number.isFinite(v)) { drawing = false; return; }
+        if (drawing) ctx.lineTo(x(k), y(v)); else ctx.moveTo(x(k), y(v));
+        drawing = true;
+      });
+      ctx.setLineDash(dash);
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 1.8;
+      ctx.stroke();
+      ctx.setLineDash([]);
+    };
+    line(test, [4, 3]);
+    line(train, []);
+  }
+
+  // ---------------------------------------------------------------- linked views
+  // The open inspector follows training: a neuron's weights often, a point's picture now and then.
+  function refreshInspector() {
+    const sel = state.selected;
+    if (!sel || $("inspector").hidden || state.inspecting) return;
+    if (performance.now() - (state.inspected || 0) < (sel.kind === "neuron" ? 400 : 1500)) return;
+    if (sel.kind === "neuron") inspectNeuron(sel.layer, sel.index);
+    else inspectPoint(sel.split, sel.index);
+  }
+
+  // Select a point or a neuron, ask the server about it, and show the answer in the inspector.
+  async function inspect(selection, path, fields, render) {
+    state.selected = selection;
+    drawBoundary();
+    drawNeurons();
+    state.inspecting = true;
+    try {
+      const d = await MG.api(path, { session: state.session, ...fields });
+      $("inspector-body").textContent = "";
+      render(d, $("inspector-body"));
+      $("inspector").hidden = false;
+    } catch (err) {
+      showError(err.message);
+    } finally {
+      state.inspecting = false;
+      state.inspected = performance.now();
+    }
+  }
+
+  function inspectPoint(split, index) {
+    return inspect({ kind: "point", split, index }, "/api/net/point", { split, index }, (d, body) => {
+      $("inspector-title").textContent = `${split} point ${index + 1}: its computation, neuron by neuron`;
+      const score = Array.isArray(d.score) ? d.score.map((s) => MG.short(s, 4)).join(", ") : MG.short(d.score, 4);
+      body.append(MG.el("div", { class: "point-facts",
+        text: `x = (${MG.short(d.x[0], 4)}, ${MG.short(d.x[1], 4)})   class ${d.label}   score ${score}   loss for this point ${MG.short(d.loss, 4)}` }));
+      body.append(MG.el("p", { class: "hint", text: d.loss === 0
+        ? "This point is on the right side by a margin of at least 1, so its loss is 0 and it passes back no gradient: every grad below is 0. Click a point near the boundary."
+        : "Gradients are this one point's loss.backward() for the current weights (draw_neurons): red > 0, blue < 0." }));
+      const holder = MG.el("div", { "data-testid": "point-graph" });
+      holder.innerHTML = d.svg.replace(/<\?xml[^>]*>/, "").replace(/<!DOCTYPE[^>]*>/, "");
+      body.append(holder);
+    });
+  }
+
+  function inspectNeuron(layer, index) {
+    return inspect({ kind: "neuron", layer, index }, "/api/net/neuron", { layer, index }, (d, body) => {
+      $("inspector-title").textContent = `layer ${layer + 1}, neuron ${index + 1} (${d.activation}): weights and their gradients`;
+      const table = MG.el("table", { class: "weights", "data-testid": "neuron-weights" });
+      table.append(MG.el("tr", {}, MG.el("th", { text: "from" }), MG.el("th", { text: "weight" }), MG.el("th", { text: "" }),
+        MG.el("th", { text: "grad (last step)" }), MG.el("th", { text: "" }), MG.el("th", { text: "−lr·grad moves it" })));
+      const wmax = Math.max(...d.weights.map((w) => Math.abs(w.data)), 1e-9);
+      const gmax = Math.max(...d.weights.map((w) => Math.abs(w.grad)), 1e-12);
+      for (const w of d.weights) {
+        const sw = MG.el("i");
+        sw.style.background = MG.gradColor(w.data, wmax);
+        const gw = MG.el("i");
+        gw.style.background = MG.gradColor(w.grad, gmax);
+        table.append(MG.el("tr", {}, MG.el("td", { text: w.from }), MG.el("td", { text: MG.fmt(w.data) }),
+          MG.el("td", { class: "swatch" }, sw), MG.el("td", { text: MG.fmt(w.grad) }), MG.el("td", { class: "swatch" }, gw),
+          MG.el("td", { text: w.grad === 0 ? "stays" : w.grad > 0 ? "down ↓" : "up ↑" })));
+      }
+      body.append(table);
+      body.append(MG.el("p", { class: "hint", text: "Colours: red > 0, blue < 0 (the gradient palette). Gradients are from the last training step's backward()." }));
+    });
+  }
+
+  // ---------------------------------------------------------------- wiring
+  function fill(select, options) {
+    for (const o of options) select.append(MG.el("option", { value: o, text: o }));
+  }
+
+  function init() {
+    fill($("net-dataset"), MG.meta.datasets);
+    fill($("net-activation"), MG.meta.activations);
+    fill($("net-schedule"), MG.meta.schedules);
+    fill($("net-optimizer"), MG.meta.optimizers);
+    $("net-points").max = MG.meta.limits.points;
+    setControls(fromURL());
+    $("net-dataset").addEventListener("change", () => {
+      $("net-noise").value = NOISE[$("net-dataset").value] ?? 0.1;
+      changed();
+    });
+    for (const id of ["net-noise", "net-points", "net-test"]) {
+      $(id).addEventListener("input", showOutputs);
+      $(id).addEventListener("change", changed);
+    }
+    $("net-optimizer").addEventListener("change", () => {
+      // Adam's steps do not scale with the gradient: lr 1 would throw the weights around.
+      const usual = { adam: 0.01, momentum: 0.1 }[$("net-optimizer").value];
+      if (usual && Number($("net-lr").value) > 10 * usual) $("net-lr").value = usual;
+      changed();
+    });
+    for (const id of ["net-activation", "net-lr", "net-schedule", "net-batch", "net-l2", "net-seed"]) {
+      $(id).addEventListener("change", changed);
+    }
+    $("layer-add").addEventListener("click", () => { state.hidden.push(4); changed(); });
+    $("layer-remove").addEventListener("click", () => { state.hidden.pop(); changed(); });
+    $("train-play").addEventListener("click", play);
+    $("train-pause").addEventListener("click", pause);
+    $("train-step").addEventListener("click", () => { pause(); queue(() => step(1)); });
+    $("train-reset").addEventListener("click", reset);
+    $("boundary").addEventListener("click", pickPoint);
+    $("inspector-close").addEventListener("click", () => {
+      $("inspector").hidden = true;
+      state.selected = null;
+      drawBoundary();
+      drawNeurons();
+    });
+    $("train-pause").disabled = true;
+    window.addEventListener("pagehide", () => {
+      if (state.session) {
+        fetch("/api/net/close", { method: "POST", keepalive: true, headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ session: state.session }) });
+      }
+    });
+  }
+
+  function shown() {
+    if (!state.started) {
+      state.started = true;
+      reset();
+    }
+  }
+
+  return { init, shown, state };
+})();

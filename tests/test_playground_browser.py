@@ -1,0 +1,346 @@
+"""The playground in a real browser: headless Chromium driven by Playwright.
+
+Needs ``pip install playwright`` and Debian's ``chromium`` (``playwright
+install`` cannot download browsers here); without either, these tests skip.
+Screenshots go to ``tests/artifacts/`` (not committed) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("MICROGRAD_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    pytest.importorskip("numpy", reason="the playground needs the playground extra")
+    pytest.importorskip("grandalf", reason="the playground needs the playground extra")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    from micrograd.playground.server import start_background
+
+    server = start_background("127.0.0.1", 0)
+    yield server.url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def open_tab(browser, base_url):
+    """Open the page in a fresh tab (its own context); check console and network afterwards."""
+    contexts, problems, requests = [], [], []
+
+    def open_(query: str = "", allow: str | None = None):
+        """``allow``: a console message the test expects (Chromium logs every 4xx answer)."""
+        # bypass_csp: the page's policy forbids eval, which Playwright's wait_for_function uses.
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.on(
+            "console",
+            lambda m: (
+                problems.append(m.text)
+                if m.type == "error" and not (allow and allow in m.text)
+                else None
+            ),
+        )
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(base_url + query)
+        page.wait_for_function("MG.meta !== null && document.querySelector('.lab:not([hidden])')")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert problems == [], f"console errors: {problems}"
+    outside = [u for u in requests if not u.startswith(base_url)]
+    assert outside == [], f"requests that left {base_url}: {outside}"
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def grad(page, label: str) -> float:
+    return float(page.get_by_test_id(f"grad-{label}").text_content())
+
+
+def counter(page) -> int:
+    return int(page.get_by_test_id("step-counter").text_content())
+
+
+def apply(page, expr: str, values: str) -> None:
+    page.get_by_test_id("expr-input").fill(expr)
+    page.get_by_test_id("expr-values").fill(values)
+    page.get_by_test_id("expr-apply").click()
+    page.wait_for_function(
+        f"MG.labs.expr.state.data && MG.labs.expr.state.data.expr === {expr!r}"
+        " && !MG.labs.expr.state.busy"
+    )
+
+
+# ------------------------------------------------------------------ expression lab
+def test_the_page_paints_with_the_matplotlib_palette(open_tab):
+    from micrograd.viz import palette
+
+    page = open_tab()
+    css = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--class1')")
+    assert css.strip().lower() == palette.CLASS_COLORS[1].lower()
+    for g, scale in [(-0.37, 1.2), (2.0, 2.0), (0.0, 1.0), (5e-4, 3.0), (-9.0, 3.0)]:
+        assert page.evaluate(f"MG.gradColor({g}, {scale})") == palette.grad_color(g, scale)
+
+
+def test_stepping_a_times_b_plus_a_to_the_end_and_breaking_it(open_tab):
+    page = open_tab()
+    apply(page, "a*b + a", "a=2 b=-3")
+    assert counter(page) == 0
+    assert grad(page, "a") == 0.0
+    page.get_by_test_id("step-next").click()
+    shot(page, "expr-step-1")
+    page.get_by_test_id("step-end").click()
+    assert counter(page) == 2
+    assert grad(page, "a") == -2.0
+    assert grad(page, "b") == 2.0
+    # the running sum under 'a': 1 + -3 = -2
+    assert "1 + -3 = -2" in page.get_by_test_id("graph").text_content()
+    shot(page, "expr-end")
+
+    page.get_by_test_id("bug-toggle").check()  # the stepper stays at the end
+    page.wait_for_function("MG.labs.expr.state.data.bug === true")
+    assert counter(page) == 2
+    assert grad(page, "a") == -3.0  # '=' kept only the last contribution
+    assert grad(page, "b") == 2.0
+    assert "wrong" in page.get_by_test_id("check").text_content()
+    assert float(page.get_by_test_id("numeric-a").text_content()) == pytest.approx(-2.0)
+    shot(page, "expr-bug")
+
+
+def test_a_slider_changes_the_numbers_in_the_graph(open_tab):
+    page = open_tab()
+    apply(page, "a*b + a", "a=2 b=-3")
+    page.get_by_test_id("step-end").click()
+    page.get_by_test_id("slider-a").evaluate(
+        "el => { el.value = '0.5'; el.dispatchEvent(new Event('input', { bubbles: true })); }"
+    )
+    page.wait_for_function("MG.labs.expr.state.data.values.a === 0.5 && !MG.labs.expr.state.busy")
+    assert page.get_by_test_id("expr-values").input_value() == "a=0.5 b=-3"
+    assert counter(page) == 2  # still at the end, now with the new numbers
+    assert grad(page, "b") == 0.5  # d(a*b + a)/db = a
+    assert grad(page, "a") == -2.0  # b + 1
+    assert "data 0.5000" in page.get_by_test_id("graph").text_content()
+    assert "0.5 × 1 = 0.5" in page.get_by_test_id("graph").text_content()  # local of b is a
+
+
+def test_stepping_back_moves_the_counter(open_tab):
+    page = open_tab()
+    apply(page, "tanh(x*w + b)", "x=0.5 w=-2 b=0.3")
+    page.get_by_test_id("step-end").click()
+    end = counter(page)
+    assert end == 3  # tanh, +, *
+    page.get_by_test_id("step-prev").click()
+    assert counter(page) == end - 1
+    page.get_by_test_id("step-reset").click()
+    assert counter(page) == 0
+    assert grad(page, "x") == 0.0
+
+
+def test_play_walks_to_the_end(open_tab):
+    page = open_tab()
+    apply(page, "a*a", "a=3")
+    page.get_by_test_id("step-play").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=step-counter]').textContent === '1'"
+    )
+    assert grad(page, "a") == 6.0  # both uses of a arrive in the same step: 0 + 3 + 3
+
+
+def test_a_bad_expression_shows_the_parsers_message_and_keeps_the_page(open_tab):
+    page = open_tab(allow="status of 422 (Unprocessable Entity)")
+    apply(page, "a*b + a", "a=2 b=-3")
+    page.get_by_test_id("expr-input").fill("a*b +")
+    page.get_by_test_id("expr-apply").click()
+    error = page.get_by_test_id("expr-error")
+    error.wait_for(state="visible")
+    assert "is not a valid expression" in error.text_content()
+    page.get_by_test_id("expr-input").fill("__import__('os')")
+    page.get_by_test_id("expr-apply").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=expr-error]').textContent.includes('not allowed')"
+    )
+    page.get_by_test_id("step-end").click()  # the last good graph still steps
+    assert grad(page, "a") == -2.0
+
+
+def test_nudge_shows_the_output_moving_by_grad_times_h(open_tab):
+    page = open_tab()
+    apply(page, "a*b + a", "a=2 b=-3")
+    page.get_by_test_id("nudge-go").click()
+    out = page.get_by_test_id("nudge-out")
+    out.wait_for(state="visible")
+    page.wait_for_function("document.querySelector('[data-testid=nudge-out]').textContent.length")
+    assert "-2 × 0.01 = -0.0200" in out.text_content()
+
+
+def test_the_url_restores_the_expression_in_a_fresh_tab(open_tab):
+    page = open_tab()
+    apply(page, "tanh(x*y) + x", "x=0.5 y=-1.25")
+    page.get_by_test_id("bug-toggle").check()
+    page.wait_for_function("MG.labs.expr.state.data.bug === true")
+    page.get_by_test_id("step-next").click()
+    page.get_by_test_id("step-next").click()
+    url = page.url
+    fresh = open_tab(url[url.index("?") :])
+    fresh.wait_for_function("MG.labs.expr.state.data !== null")
+    assert fresh.get_by_test_id("expr-input").input_value() == "tanh(x*y) + x"
+    assert fresh.get_by_test_id("expr-values").input_value() == "x=0.5 y=-1.25"
+    assert fresh.get_by_test_id("bug-toggle").is_checked()
+    assert counter(fresh) == 2
+
+
+# ------------------------------------------------------------------ network lab
+def open_network(open_tab, query: str = ""):
+    page = open_tab(f"?tab=net{query}")
+    page.wait_for_function("MG.labs.net.state.data !== null")
+    return page
+
+
+def steps(page) -> int:
+    return int(page.get_by_test_id("train-steps").text_content())
+
+
+def test_five_clicks_on_step_give_step_5(open_tab):
+    page = open_network(open_tab)
+    for _ in range(5):
+        page.get_by_test_id("train-step").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=train-steps]').textContent === '5'"
+    )
+    page.wait_for_timeout(300)  # nothing more arrives
+    assert steps(page) == 5
+    assert page.get_by_test_id("train-accuracy").text_content().endswith("%")
+    loss = page.get_by_test_id("train-loss").text_content()
+    page.get_by_test_id("train-reset").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=train-steps]').textContent === '0'"
+    )
+    for _ in range(5):  # the same seed: the same run
+        page.get_by_test_id("train-step").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=train-steps]').textContent === '5'"
+    )
+    assert page.get_by_test_id("train-loss").text_content() == loss
+
+
+def engine_rate() -> float:
+    """Steps per second of the moons demo trained directly, without the page."""
+    from micrograd.playground.network import Config, NetworkSession
+
+    run = NetworkSession(Config(test=0.0))
+    start = time.perf_counter()
+    run.train(15, budget=60)
+    return 15 / (time.perf_counter() - start)
+
+
+def test_the_moons_demo_trains_live_at_ten_steps_a_second(open_tab):
+    page = open_network(open_tab, "&test=0")  # all 100 points in the training set
+    assert page.evaluate("MG.labs.net.state.data.train.X.length") == 100
+    assert page.evaluate("MG.labs.net.state.data.layers") == [16, 16, 1]
+    # A timer in the page notes the longest gap between its ticks: a busy page would stall it.
+    page.evaluate(
+        """() => { window.gaps = { last: performance.now(), worst: 0 };
+          setInterval(() => { const now = performance.now();
+            gaps.worst = Math.max(gaps.worst, now - gaps.last); gaps.last = now; }, 50); }"""
+    )
+    page.get_by_test_id("train-play").click()
+    page.wait_for_function(
+        "Number(document.querySelector('[data-testid=train-steps]').textContent) > 0"
+    )
+    page.evaluate("gaps.worst = 0; gaps.last = performance.now()")
+    rates = []  # the best of three 2-second windows: one window can catch a hiccup
+    for _ in range(3):
+        start, first = time.perf_counter(), steps(page)
+        page.wait_for_timeout(2000)
+        rates.append((steps(page) - first) / (time.perf_counter() - start))
+    rate = max(rates)
+    worst = page.evaluate("gaps.worst") / 1000
+    page.get_by_test_id("train-pause").click()
+    # 10 steps a second, as long as the engine itself, measured now with the page paused,
+    # manages at least 1/0.6 of that. On a machine busy with other work it may not; then
+    # the page must still train at 60% of the engine's own speed.
+    floor = min(10.0, 0.6 * engine_rate())
+    assert rate >= floor, f"{rate:.1f} steps/s in the page (floor {floor:.1f})"
+    assert worst < 1.0, f"the page froze for {worst:.2f} s while training"
+    assert len(page.locator("[data-testid^=neuron-]").all()) == 32
+
+
+def test_training_screenshot_and_linked_views(open_tab):
+    page = open_network(open_tab)
+    page.get_by_test_id("train-play").click()
+    page.wait_for_function(
+        "Number(document.querySelector('[data-testid=train-steps]').textContent) >= 100"
+    )
+    page.get_by_test_id("train-pause").click()
+    page.wait_for_timeout(300)
+    shot(page, "net-trained")
+    # Click the first training point on the boundary canvas.
+    x, y = page.evaluate(
+        """() => {
+          const s = MG.labs.net.state.data, [x0, x1, y0, y1] = s.extent, p = s.train.X[0];
+          const r = document.querySelector('[data-testid=boundary]').getBoundingClientRect();
+          return [r.left + (p[0] - x0) / (x1 - x0) * r.width,
+                  r.top + (y1 - p[1]) / (y1 - y0) * r.height];
+        }"""
+    )
+    page.mouse.click(x, y)
+    page.get_by_test_id("point-graph").locator("svg").wait_for()
+    assert "train point 1" in page.get_by_test_id("inspector").text_content()
+    page.get_by_test_id("inspector").scroll_into_view_if_needed()
+    shot(page, "net-point")
+    page.get_by_test_id("neuron-1-3").click()
+    page.get_by_test_id("neuron-weights").wait_for()
+    text = page.get_by_test_id("neuron-weights").text_content()
+    assert "x1" in text and "x2" in text and "bias" in text
+
+
+def test_settings_live_in_the_url_and_change_the_network(open_tab):
+    page = open_network(open_tab)
+    page.get_by_test_id("dataset").select_option("circles")
+    page.wait_for_function("MG.labs.net.state.data.config.dataset === 'circles'")
+    page.get_by_test_id("layer-add").click()
+    page.wait_for_function("MG.labs.net.state.data.layers.length === 4")
+    assert "ds=circles" in page.url and "h=16%2C16%2C4" in page.url
+    url = page.url
+    fresh = open_tab(url[url.index("?") :])
+    fresh.wait_for_function("MG.labs.net.state.data !== null")
+    assert fresh.get_by_test_id("dataset").input_value() == "circles"
+    assert fresh.evaluate("MG.labs.net.state.data.layers") == [16, 16, 4, 1]
+    assert len(fresh.locator("[data-testid^=neuron-]").all()) == 36
