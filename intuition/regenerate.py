@@ -20,9 +20,11 @@ Why the care with the environment:
   every figure off screen, and the figures silently vanish from the outputs.
 * ``TQDM_DISABLE=1`` turns progress bars off: they render as widgets, which are
   blank in a static page. The notebooks print the loss every few steps instead.
-* ``MICROGRAD_STRICT_CHECKS=1`` makes every self-check raise on a wrong answer,
-  so a library change that breaks a worked example fails loudly instead of
-  being saved as a quiet "❌ not yet".
+* ``MICROGRAD_STRICT_CHECKS=1`` makes every self-check of an empty exercise
+  check the solution from ``solutions.py`` instead, and raise if it fails, so
+  a library change that breaks a worked example fails loudly instead of being
+  saved as a quiet "❌ not yet". The saved output is still what a learner sees
+  on a first run: "your turn".
 * The repository root goes first on ``PYTHONPATH``, so the notebooks import this
   checkout of ``micrograd`` even when it is not pip-installed.
 * Cell timings and widget state are not recorded, so running twice gives the
@@ -89,8 +91,8 @@ def _drop_widget_views(nb) -> None:
     """Remove live-widget outputs: they only show in a running notebook.
 
     Their ids are random, so they would change the file on every run, and a
-    static page shows them as nothing. The notebooks always draw the widget's
-    default picture with a plain call as well.
+    static page shows them as nothing. The notebooks always draw a few of the
+    widget's settings as small multiples, with plain calls, as well.
     """
     for cell in nb.cells:
         if cell.cell_type != "code":

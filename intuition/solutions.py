@@ -1,0 +1,135 @@
+"""Solutions to every exercise of the course.
+
+Try each exercise before you look here: working it out is what makes it stick.
+In a notebook, ``show_solution("name")`` prints just the one you ask for.
+
+The self-checks use these when an exercise is still empty and
+``MICROGRAD_STRICT_CHECKS=1`` is set (as ``regenerate.py`` and CI do), so every
+solution here is checked against the library on every run.
+"""
+
+from __future__ import annotations
+
+import math
+
+# ====================================================================================
+# Numbers, by the name of their check. Each is written the way you would work it out.
+# ====================================================================================
+ANSWERS: dict[str, float] = {
+    # ---- notebook 1, micrograd_basics
+    "f'(0)": 3 * 0**2 - 3,
+    "∂(x·y)/∂x": -1.5,  # the other factor, y
+    "dL/dc": 1.0 * -2.0,  # a + passes d.grad = -2 through
+    "dL/da": -3.0 * -2.0,  # the other factor b = -3, times e.grad = -2
+    "a after one step": 2.0 - 0.01 * 6.0,
+    "dg/dx": 2 * 3 * -1 + 2,  # 2xy + z
+    "dy/dx": 2 * 2 + 1,  # 2x + 1
+    # ---- notebook 2, micrograd_intermediate
+    "d(4/x)/dx at x = 2": -4 / 2**2,
+    "do/dn": 1 - 0.4621**2,  # 1 - o²
+    "do/dw1": 2.0 * 0.7864,  # ∂n/∂w1 = x1 = 2, times do/dn
+    "sigmoid'(0)": 0.5 * (1 - 0.5),
+    "tanh' where tanh = 0.6": 1 - 0.6**2,
+    "∂(u/v)/∂v": -1.71828 / 3.71828**2,
+    "parameters of MLP(2, [16, 16, 1])": (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1,
+    "w after one step": 0.278854 - 0.1 * -0.115651,  # w - lr · w.grad, from the printed numbers
+    # ---- notebook 3, micrograd_advanced
+    "output of the first neuron for x = (1, -2)": max(0.0, 0.2355 * 1 + 0.0665 * -2 + 0.0),
+    "(a) mean hinge loss": (0.0 + 0.5 + 0.8) / 3,  # max(0, 1 - y·s) per point: 0, 0.5, 0.8
+    "(b) dL/dŷ for MSE": 2 * (0.5 - 1) / 1,
+    "(c) cross-entropy": -math.log(math.exp(2) / (math.exp(2) + math.exp(0))),
+    "ŷ after one update": 0.2 - 0.1 * (2 * (0.2 - 1)),
+    "w.grad at the third update": 0.2 + 0.1 + -0.1,  # leaves add up every backward()
+    "dŷ/dx1": -0.6686 * (1 - 0.0512**2) * 0.2355 + 0.6487 * (1 - 0.2965**2) * -0.2683,
+    "how many times too large x1.grad is": 2,  # two backward passes added into the same leaves
+    "(a) tanh'(2)": 1 - 0.964**2,
+    "(b) fraction left after eight sigmoid layers": (1 / 4) ** 8,
+    # ---- notebook 4, demo
+    "(a) hinge loss of one point": max(0.0, 1 - (-1.0) * 0.3),
+    "(b) L2 penalty": 1e-4 * (0.5**2 + (-1.0) ** 2 + 2.0**2),
+    "(a) learning rate at step 50": 1.0 - 0.9 * 50 / 100,
+    "(b) w after one step": 0.5 - 0.1 * (0.2 + 2 * 0.01 * 0.5),
+    "test accuracy": 348 / 400,
+}
+
+
+# ====================================================================================
+# Functions, by the name of their exercise.
+# ====================================================================================
+
+
+# ---- notebook 1, micrograd_basics
+def topological_order(root):
+    """Every value root depends on, and root itself, each listed after all of its children."""
+    order, seen = [], set()
+
+    def visit(node):
+        if node not in seen:
+            seen.add(node)
+            for child in node._children:
+                visit(child)
+            order.append(node)  # only after all of its children
+
+    visit(root)
+    return order
+
+
+def backward(root):
+    """Fill in .grad of every value in root's graph with d(root)/d(value)."""
+    root.grad = 1.0
+    for node in reversed(topological_order(root)):  # output first, leaves last
+        for child, local in zip(node._children, node._local):
+            child.grad += local * node.grad  # the chain rule; += because a value can be reused
+
+
+# ---- notebook 2, micrograd_intermediate
+def pow_local(x, k, out):
+    """d(x**k)/dx at the input x; out = x**k."""
+    return k * x ** (k - 1)
+
+
+def exp_local(x, out):
+    """d(e**x)/dx at the input x; out = e**x."""
+    return out  # the exponential is its own derivative
+
+
+def tanh_local(x, out):
+    """d(tanh x)/dx at the input x; out = tanh(x)."""
+    return 1 - out**2
+
+
+def relu_local(x, out):
+    """d(relu x)/dx at the input x; out = max(0, x). Use 0 at the corner x = 0, like PyTorch."""
+    return 1.0 if x > 0 else 0.0
+
+
+def neuron(xs, ws, b):
+    """tanh(w1·x1 + w2·x2 + ... + b), from scalar operations."""
+    total = b
+    for w, x in zip(ws, xs):
+        total = total + w * x
+    return total.tanh()
+
+
+def training_step(model, X, targets, lr):
+    """One step of gradient descent on the mean squared error; returns the loss Value."""
+    from micrograd.losses import mse_loss
+
+    loss = mse_loss([model(x) for x in X], targets)  # 1. forward
+    model.zero_grad()  # 2. zero the gradients
+    loss.backward()  # 3. backward
+    for p in model.parameters():  # 4. update, against the gradient
+        p.data -= lr * p.grad
+    return loss
+
+
+FUNCTIONS = {
+    "topological_order": topological_order,
+    "backward": backward,
+    "pow_local": pow_local,
+    "exp_local": exp_local,
+    "tanh_local": tanh_local,
+    "relu_local": relu_local,
+    "neuron": neuron,
+    "training_step": training_step,
+}
