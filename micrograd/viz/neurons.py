@@ -126,7 +126,7 @@ def _legend(per: str, has_x: bool) -> list[str]:
         lines.append("mean out = the layer's average output for this input x")
     elif has_x:
         lines.append("out = the neuron's output for this input x")
-    lines.append("grad b = d(loss)/d(pre-activation), summed over samples; sets the fill")
+    lines.append("grad b = d(what backward() ran from)/d(pre-activation); sets the fill")
     if per == "layer":
         lines[-1] = "mean grad b = the layer's average bias gradient; sets the fill"
     lines.append("fill: red = grad > 0, blue = grad < 0, white = 0")
