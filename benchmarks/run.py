@@ -562,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
         "--repeats", type=int, default=7, help="runs of each engine per workload (alternating)"
     )
     parser.add_argument(
-        "--ref-steps", type=int, default=2, help="demo steps per run of the (slow) reference"
+        "--ref-steps", type=int, default=5, help="demo steps per run of the (slow) reference"
     )
     parser.add_argument("--chain-depth", type=int, default=1_000_000, help="the deep chain")
     parser.add_argument(
