@@ -229,7 +229,7 @@ def train(
 
 def _diverged(step: int, lr: float, exc: BaseException) -> DivergedError:
     return DivergedError(
-        f"training diverged at step {step} with learning rate {lr:g}: {exc}. "
+        f"training diverged at step {step} with learning rate {lr:g}: {str(exc).rstrip('.')}. "
         "The steps are too large for this problem; try a smaller learning rate "
         f"(e.g. {lr / 10:g})."
     )

@@ -104,9 +104,10 @@ class BackwardFrame:
         n = self.node
         name = n.label or f"the '{n._op}' node"
         how = "local derivative × grad" if n._local is not None else "its own _backward()"
+        count = len(n._children)
         return (
             f"step {self.step}: {name} (grad {fmt(self.grads[n])}) passes "
-            f"{how} to its {len(n._children)} children"
+            f"{how} to its {'child' if count == 1 else f'{count} children'}"
         )
 
     def draw(self, **kwargs):
