@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+from test_cli import BLOCK_MATPLOTLIB
 
 NEVER_ENDS = ["--steps", "1000000"]  # a run this long proves that a refusal came before training
 
@@ -57,18 +58,6 @@ def test_bad_options_are_refused_before_training(tmp_path, make_args, words):
     assert_one_line_refusal(done, *words)
     assert "Training" not in done.stdout
     assert seconds < 5, f"took {seconds:.1f} s"  # about 0.4 s; the margin is for busy machines
-
-
-BLOCK_MATPLOTLIB = """
-import sys
-class Block:
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "matplotlib":
-            raise ImportError("No module named 'matplotlib' (blocked by the test)")
-sys.meta_path.insert(0, Block())
-from micrograd.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
 
 
 def test_missing_matplotlib_is_refused_before_training(tmp_path):
