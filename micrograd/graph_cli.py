@@ -11,137 +11,23 @@ else is rejected with a message naming the offending part.
 from __future__ import annotations
 
 import argparse
-import ast
 import math
 import sys
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from micrograd.argtypes import positive_int
-from micrograd.engine import Value
-
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "sigmoid": Value.sigmoid,
-    "abs": Value.__abs__,
-    "sqrt": Value.sqrt,
-}
-OPERATORS: dict[type, Callable[[Value, Value | float], Value]] = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: a**b,
-}
-MAX_LENGTH = 2000
-MAX_DEPTH = 100  # deeper nesting would make an unreadable picture anyway
-
-
-class ExpressionError(ValueError):
-    """The expression uses something the graph command does not allow, or lacks a value."""
-
-
-def parse_expression(text: str, values: Mapping[str, float]) -> Value:
-    """Build the ``Value`` graph of ``text``; each name becomes one labelled leaf."""
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(
-            f"the expression is {len(text)} characters; keep it under {MAX_LENGTH}."
-        )
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise ExpressionError(f"{text!r} is not a valid expression: {exc.msg}.") from None
-    if _nesting_depth(tree.body) > MAX_DEPTH:
-        raise ExpressionError(
-            f"the expression is nested too deeply to draw (more than {MAX_DEPTH} levels)."
-        )
-    leaves: dict[str, Value] = {}
-    return _as_value(_build(tree.body, text.strip(), values, leaves))
-
-
-def names_in(text: str) -> set[str]:
-    """The names an expression uses (empty if it does not parse; parse_expression says why)."""
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except (SyntaxError, ValueError):
-        return set()
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in FUNCTIONS}
-
-
-def _nesting_depth(root: ast.AST) -> int:
-    """How deeply the syntax tree nests, found without recursion."""
-    deepest, stack = 0, [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
-
-
-def _build(node: ast.AST, text: str, values: Mapping[str, float], leaves: dict) -> Value | float:
-    if isinstance(node, ast.Constant):
-        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise _reject(node, text, "only plain numbers are allowed as constants")
-        return float(node.value)
-    if isinstance(node, ast.Name):
-        if node.id not in values:
-            raise ExpressionError(
-                f"'{node.id}' has no value; give it one, e.g.  --set {node.id}=1.5"
-            )
-        if node.id not in leaves:
-            leaves[node.id] = Value(values[node.id], label=node.id)
-        return leaves[node.id]
-    if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
-        left = _as_value(_build(node.left, text, values, leaves))
-        right = _build(node.right, text, values, leaves)  # a number stays a number: x**2
-        return OPERATORS[type(node.op)](left, right)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        operand = _build(node.operand, text, values, leaves)
-        return -operand
-    if isinstance(node, ast.Call):
-        name = node.func.id if isinstance(node.func, ast.Name) else None
-        if name not in FUNCTIONS:
-            raise _reject(node, text, f"only these functions can be called: {', '.join(FUNCTIONS)}")
-        if node.keywords or len(node.args) != 1:
-            raise _reject(node, text, f"{name}() takes exactly one argument")
-        return FUNCTIONS[name](_as_value(_build(node.args[0], text, values, leaves)))
-    raise _reject(node, text, "allowed are numbers, names, + - * / **, unary - and function calls")
-
-
-def _as_value(x: Value | float) -> Value:
-    return x if isinstance(x, Value) else Value(x)
-
-
-def _reject(node: ast.AST, text: str, rule: str) -> ExpressionError:
-    part = ast.get_source_segment(text, node) or type(node).__name__
-    kind = _KINDS.get(type(node), type(node).__name__)
-    return ExpressionError(f"not allowed: {kind} `{part}`; {rule}.")
-
-
-_KINDS = {
-    ast.Attribute: "attribute access",
-    ast.Lambda: "lambda",
-    ast.ListComp: "comprehension",
-    ast.SetComp: "comprehension",
-    ast.DictComp: "comprehension",
-    ast.GeneratorExp: "generator expression",
-    ast.Call: "call",
-    ast.Subscript: "indexing",
-    ast.Compare: "comparison",
-    ast.BoolOp: "boolean operator",
-    ast.Constant: "constant",
-    ast.BinOp: "operator",
-    ast.UnaryOp: "operator",
-    ast.IfExp: "conditional expression",
-    ast.NamedExpr: "assignment",
-    ast.Tuple: "tuple",
-    ast.List: "list",
-    ast.JoinedStr: "f-string",
-}
+from micrograd.expression import (  # noqa: F401  (old import path)
+    FUNCTIONS,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    OPERATORS,
+    ExpressionError,
+    names_in,
+    normalise_name,
+    parse_expression,
+)
 
 
 def _assignment(text: str) -> tuple[str, float]:
@@ -222,9 +108,14 @@ def run(args: argparse.Namespace) -> int:
     from micrograd.viz import GraphTooLargeError, draw_dot
 
     expr = args.expr.strip()
-    values = dict(args.values)
+    values = {normalise_name(name): number for name, number in args.values}
     problem = _output_problem(args.output)
-    unused = sorted(values.keys() - names_in(expr))
+    try:
+        used = names_in(expr)
+    except ExpressionError as exc:
+        problem = problem or str(exc)
+        used = set(values)
+    unused = sorted(values.keys() - used)
     if not problem and unused:
         problem = (
             f"--set {' '.join(f'{n}={values[n]:g}' for n in unused)}: "
@@ -244,6 +135,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"micrograd graph: this graph has {exc.size} values, more than --max-nodes "
               f"{args.max_nodes}; pass --max-nodes {exc.size} to draw it anyway.",
               file=sys.stderr)  # fmt: skip
+        return 1
+    except ExpressionError as exc:
+        hint = f"; give it one with --set {exc.name}=1.5" if exc.name else ""
+        print(f"micrograd graph: {str(exc).split(';')[0] if hint else exc}{hint}", file=sys.stderr)
         return 1
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         print(f"micrograd graph: {exc}", file=sys.stderr)

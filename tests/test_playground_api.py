@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from micrograd.graph_cli import MAX_DEPTH, MAX_LENGTH, parse_expression
+from micrograd.expression import MAX_DEPTH, MAX_LENGTH, parse_expression
 from micrograd.playground import api, expression, network, server
 
 pytest.importorskip("numpy", reason="the playground needs the playground extra")

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from micrograd.cli import main
-from micrograd.graph_cli import ExpressionError, parse_expression
+from micrograd.expression import ExpressionError, parse_expression
 
 
 def test_expression_builds_the_graph_with_named_leaves():
@@ -66,7 +66,7 @@ def test_everything_else_is_refused_and_named(text, kind):
 
 
 def test_missing_values_and_syntax_errors_are_explained():
-    with pytest.raises(ExpressionError, match="--set b=1.5"):
+    with pytest.raises(ExpressionError, match="b=1.5"):
         parse_expression("a + b", {"a": 1.0})
     with pytest.raises(ExpressionError, match="not a valid expression"):
         parse_expression("a +", {"a": 1.0})
@@ -188,7 +188,7 @@ def test_an_unused_value_is_reported(tmp_path):
 
 
 def test_help_lists_the_functions(tmp_path):
-    from micrograd.graph_cli import FUNCTIONS
+    from micrograd.expression import FUNCTIONS
 
     done = graph("--help", cwd=tmp_path)
     assert done.returncode == 0
@@ -204,7 +204,7 @@ def test_the_size_hint_names_the_command_line_flag(tmp_path):
 
 
 def test_the_names_the_playground_imports_still_work():
-    from micrograd.graph_cli import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, parse_expression
+    from micrograd.expression import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, parse_expression
 
     assert MAX_LENGTH > 0 and MAX_DEPTH > 0 and "tanh" in FUNCTIONS
     assert parse_expression("-a*b", {"a": 1.0, "b": 2.0}).data == -2.0

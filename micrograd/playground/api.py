@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from http import HTTPStatus
 
-from micrograd.graph_cli import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, ExpressionError
+from micrograd.expression import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, ExpressionError
 from micrograd.playground import expression, network
 from micrograd.playground.sessions import RunEnded, Sessions, TooManyRuns
 from micrograd.viz import palette

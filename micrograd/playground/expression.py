@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from micrograd.engine import Value
-from micrograd.graph_cli import MAX_LENGTH, ExpressionError, parse_expression
+from micrograd.expression import MAX_LENGTH, ExpressionError, parse_expression
 from micrograd.viz.spec import build_spec
 
 MAX_NODES = 200  # values in the graph, as `micrograd graph --max-nodes` by default

@@ -110,15 +110,6 @@ class BackwardFrame:
             f"{how} to its {'child' if count == 1 else f'{count} children'}"
         )
 
-    def draw(self, **kwargs):
-        """Shorthand for ``draw_dot(frame, **kwargs)``."""
-        from micrograd.viz.graph import draw_dot
-
-        return draw_dot(self, **kwargs)
-
-    def _repr_svg_(self) -> str | None:
-        return self.draw()._repr_svg_()
-
 
 def backward_steps(root: Value) -> Iterator[BackwardFrame]:
     """Yield a frame for the seed and after each node that passes gradient on.
