@@ -27,7 +27,7 @@ def test_two_threads_on_one_graph_add_exactly_two_passes():
         x, root = _chain(3000)
         barrier = threading.Barrier(2)
 
-        def run():
+        def run(barrier=barrier, root=root):
             barrier.wait()
             root.backward()
 
