@@ -95,7 +95,10 @@ class Module:
         write_state(path, self.state_dict())
 
     def load(self, path: str | os.PathLike[str]) -> None:
-        """Read parameters written by ``save()``; a bad file changes nothing and says why."""
+        """Read parameters written by ``save()``; a bad file changes nothing and says why.
+
+        Only a regular file of at most 64 MiB is read (``/dev/zero`` would never end).
+        """
         self.load_state_dict(read_state(path))
 
 
