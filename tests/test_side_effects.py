@@ -58,3 +58,29 @@ def test_a_progress_bar_leaves_no_thread_running(monkeypatch):
     train(model, [[0.0, 1.0], [1.0, 0.0]], [1, -1], steps=3, progress=True)
     left = [t.name for t in threading.enumerate() if t.ident not in before]
     assert left == [], f"threads left running: {left}"
+
+
+def test_graphviz_renders_in_several_threads_give_stderr_back():
+    """The playground draws from several threads; each render silences descriptor 2."""
+    import os
+    import time
+
+    from micrograd.viz.render_graphviz import _quiet_stderr
+
+    def identity():
+        st = os.fstat(2)
+        return st.st_dev, st.st_ino
+
+    before = identity()
+
+    def render_many():
+        for _ in range(600):
+            with _quiet_stderr():
+                time.sleep(0.0001)  # let the other threads in while stderr is swapped
+
+    threads = [threading.Thread(target=render_many) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert identity() == before, "stderr was left pointing at /dev/null"
