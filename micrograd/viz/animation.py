@@ -24,7 +24,7 @@ from typing import Any
 from micrograd import atomic
 from micrograd.errors import require
 from micrograd.viz import palette
-from micrograd.viz.boundary import DecisionGrid, decision_grid, draw_grid
+from micrograd.viz.boundary import DecisionGrid, check_finite, decision_grid, draw_grid
 from micrograd.viz.data_plot import plot_dataset
 from micrograd.viz.mpl import check_points, decorate, figure_size, pyplot
 
@@ -147,6 +147,11 @@ def animate(
     require("PIL", extra="anim", purpose="Saving GIF animations")
     if path is not None:
         atomic.check_target(path)  # refuse a bad path before the frames are drawn
+    for snap in recorder.snapshots:  # matplotlib would hide this error behind its own
+        try:
+            check_finite(snap.grid)
+        except ValueError as exc:
+            raise ValueError(f"animate: at step {snap.step}, {exc}") from None
     mpl_anim = require("matplotlib.animation", extra="anim", purpose="Animations")
     plt = pyplot()
     first = recorder.snapshots[0].grid

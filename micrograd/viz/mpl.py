@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,22 @@ def axes_or_new(ax: Any = None, points: Sequence[tuple[float, float]] = ()) -> A
         return ax
     _, ax = pyplot().subplots(figsize=figure_size(points), layout="constrained")
     return ax
+
+
+@contextlib.contextmanager
+def closed_on_error(ax_or_figure: Any, ours: bool) -> Iterator[None]:
+    """Close the figure if the block fails and this call made it (``ours``).
+
+    A plotting function returns the figure it made, so the caller closes it;
+    when it fails halfway there is nothing to return, and pyplot would keep
+    the half-drawn figure alive (and show it in a notebook) until the end.
+    """
+    try:
+        yield
+    except BaseException:
+        if ours:
+            pyplot().close(getattr(ax_or_figure, "figure", ax_or_figure))
+        raise
 
 
 def decorate(ax: Any, title: str | None, xlabel: str = "", ylabel: str = "") -> None:
