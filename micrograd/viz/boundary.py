@@ -43,12 +43,29 @@ class DecisionGrid:
         return 1 if isinstance(first, float) else len(first)
 
 
+MAX_AXIS_POINTS = 2000  # per axis: finer than any picture's pixels, 4 million in the grid
+
+
 def grid_axis(lo: float, hi: float, resolution: int, step: float | None) -> list[float]:
     if step is not None:
-        if step <= 0:
+        if not step > 0:
             raise ValueError(f"step={step}: the grid spacing must be positive, e.g. 0.25.")
-        n = int((hi - lo) / step) + 1
+        n = (hi - lo) / step + 1
+        if not n <= MAX_AXIS_POINTS:  # also catches inf and nan
+            raise ValueError(
+                f"step={step}: that is about {n:,.0f} grid points per axis, and at most "
+                f"{MAX_AXIS_POINTS:,} are drawn (finer than the picture's pixels); "
+                "use a larger step."
+            )
+        n = int(n)
         return [lo + k * step for k in range(n + 1)]
+    if isinstance(resolution, bool) or not isinstance(resolution, int):
+        raise TypeError(f"resolution={resolution!r}: give an int, e.g. resolution=100.")
+    if resolution > MAX_AXIS_POINTS:
+        raise ValueError(
+            f"resolution={resolution:,}: at most {MAX_AXIS_POINTS:,} grid points per axis "
+            "are drawn (finer than the picture's pixels); use a smaller resolution."
+        )
     if resolution < 2:
         raise ValueError(f"resolution={resolution}: use at least 2 grid points per axis.")
     return [lo + (hi - lo) * k / (resolution - 1) for k in range(resolution)]
