@@ -27,8 +27,10 @@ whose ``filename`` and message name the target, never the temporary file):
   (``PermissionError``), a name longer than the file system allows.
 
 A symlink to a regular file is followed: the file it points to is updated and
-the link stays a link. An existing target keeps its permission bits; a new
-file gets the usual ones (0o666 minus the umask), as ``open(path, "w")`` would.
+the link stays a link. An existing target keeps its permission bits (and its
+owner and group where allowed); a new file gets the usual ones (0o666 minus
+the umask), as ``open(path, "w")`` would. Hard links to the old file keep the
+old content: the new file is a new inode, which is what makes it atomic.
 
 >>> from micrograd.atomic import write_text
 >>> write_text("notes.txt", "hello\\n")  # doctest: +SKIP
@@ -206,8 +208,15 @@ def _commit(tmp: Path, target: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    with contextlib.suppress(FileNotFoundError):
-        os.chmod(tmp, os.stat(target).st_mode & 0o7777)
+    try:
+        old = os.stat(target)
+    except FileNotFoundError:
+        old = None
+    if old is not None:
+        if hasattr(os, "chown"):  # keep the owner too (root saving a user's file)
+            with contextlib.suppress(OSError):
+                os.chown(tmp, old.st_uid, old.st_gid)
+        os.chmod(tmp, old.st_mode & 0o7777)  # after chown, which may clear setuid bits
     os.replace(tmp, target)
     _sync_folder(target.parent)
 

@@ -268,3 +268,14 @@ def test_wrong_data_types_are_refused_before_anything_is_written(tmp_path):
     with pytest.raises(FileNotFoundError, match="empty"):
         atomic.write_bytes("", b"x")
     assert _only(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_root_saving_a_users_file_keeps_its_owner(tmp_path):
+    path = tmp_path / "theirs.json"
+    path.write_bytes(OLD)
+    os.chown(path, 65534, 65534)
+    atomic.write_bytes(path, b"new")
+    st = os.stat(path)
+    assert (st.st_uid, st.st_gid) == (65534, 65534)
+    assert path.read_bytes() == b"new"
