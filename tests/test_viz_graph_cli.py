@@ -103,11 +103,11 @@ def test_command_source_shows_gradients(tmp_path, monkeypatch):
     assert "a | data 2.0000 | grad -3.0000" in src and "b | data -3.0000 | grad 2.0000" in src
 
 
-def test_command_errors_return_one(tmp_path, capsys):
-    assert main(["graph", "a.b", "--set", "a=1", "-o", str(tmp_path / "g.svg")]) == 1
+def test_what_was_typed_wrong_is_a_usage_error(tmp_path, capsys):
+    assert main(["graph", "a.b", "--set", "a=1", "-o", str(tmp_path / "g.svg")]) == 2
     assert "attribute access" in capsys.readouterr().err
-    assert main(["graph", "log(a)", "--set", "a=-1", "-o", str(tmp_path / "g.svg")]) == 1
-    assert main(["graph", "a", "--set", "a=1", "-o", str(tmp_path / "g.gif")]) == 1
+    assert main(["graph", "log(a)", "--set", "a=-1", "-o", str(tmp_path / "g.svg")]) == 2
+    assert main(["graph", "a", "--set", "a=1", "-o", str(tmp_path / "g.gif")]) == 2
     with pytest.raises(SystemExit):
         main(["graph", "a", "--set", "a"])  # not NAME=VALUE: argparse's usage error
 
