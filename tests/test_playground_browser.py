@@ -352,8 +352,7 @@ def visible(page, testid: str) -> bool:
 
 def wait_steps(page, at_least: int) -> None:
     page.wait_for_function(
-        "Number(document.querySelector('[data-testid=train-steps]').textContent)"
-        f" >= {at_least}"
+        f"Number(document.querySelector('[data-testid=train-steps]').textContent) >= {at_least}"
     )
 
 
