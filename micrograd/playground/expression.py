@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -181,7 +182,8 @@ def layout(root: Value) -> tuple[list[Value], dict, list]:
         if node.kind == "value":
             node.stacked = True
             node.fields = tuple(f + " " for f in node.fields)  # room for a minus sign
-    positions, bends = place(spec)
+    with _LAYOUT_LOCK:  # grandalf keeps class-level state during a layout: one at a time
+        positions, bends = place(spec)
     sizes = {node.id: node_size(node) for node in spec.nodes}
     column_x = _columns(positions, bends, sizes)
     boxes = {}
@@ -195,6 +197,7 @@ def layout(root: Value) -> tuple[list[Value], dict, list]:
     return order, boxes, routes
 
 
+_LAYOUT_LOCK = threading.Lock()
 COLUMN_GAP = 60.0  # points between columns: room for 'local × upstream = contribution'
 SPREAD = 1.35  # vertical room for the running sums written under the boxes
 
