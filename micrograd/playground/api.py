@@ -18,17 +18,18 @@ error answer is ``{"error": message}`` with a 4xx status):
 ``/api/expr`` ``{expr, values?: "a=2 b=-3", bug?: bool, nudge?: {leaf, h}}``
     -> ``{expr, values, output, root, nodes, edges, steps, bug, check, nudge?}``.
     ``nodes[i]``: ``{id, label, op, data, leaf, box, opBox}``.
-    ``edges[j]``: ``{child, parent, local, bends, formula, formulaValue}``; ``formula`` is
-    the local derivative written out, e.g. ``∂(a·b)/∂a = b = -3``.
+    ``edges[j]``: ``{child, parent, local, bends, formula}``; ``formula`` is the
+    local derivative written out with its value, e.g. ``∂(a·b)/∂a = b = -3``.
     ``steps[k]``: ``{node, grad, contributions: [{edge, child, local, upstream,
-    contribution, before, after}], sum}``; ``sum`` writes each touched child's
-    running sum so far, e.g. ``1 + -3 = -2``.
+    contribution, before, after, sum}]}``; ``sum`` writes every contribution the
+    child has received so far, e.g. ``1 + -3 = -2`` (with the bug: what is lost).
     ``check[i]`` per leaf: ``{name, node, engine, stepped, numeric, completeAfter,
     kink}``: ``completeAfter`` is how many steps must have been taken before the
     leaf has all its contributions (0 for a single-leaf expression);
-    ``kink`` is null, or ``{left, right, message}`` when the central difference
-    straddles a kink (its one-sided differences disagree), so a gradient that
-    differs from ``numeric`` there is explained, not wrong.
+    ``kink`` is null, or ``{left, right, valid, message}`` when the central
+    difference straddles a kink (its one-sided differences disagree): ``valid``
+    says the engine's gradient is one of the one-sided slopes (or between them),
+    so where it differs from ``numeric`` it is explained, not wrong.
     ``nudge``: ``{leaf, h, before, after, change, predicted}``.
 ``/api/net/config`` ``{config}`` -> ``{config, adjusted}``
     settings that fit: each value that did not is replaced by the nearest one
