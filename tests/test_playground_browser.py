@@ -531,3 +531,65 @@ def test_stepping_with_the_keyboard_only(open_tab):
           .map((el) => el.outerHTML.slice(0, 80))"""
     )
     assert unnamed == []
+
+
+# ------------------------------------------------------------------ issue 17: the network lab
+def test_link_values_that_do_not_fit_are_shown_with_why(open_tab):
+    page = open_network(open_tab, "&h=8,8,8,8,8,8,8,8&n=10&lr=abc&noise=0.9&opt=adam")
+    notice = page.get_by_test_id("net-notice")
+    notice.wait_for(state="visible")
+    text = notice.text_content()
+    assert "at most 4 hidden layers" in text
+    assert "lr=abc: not a number" in text
+    assert "noise=0.9" in text
+    assert page.evaluate("MG.labs.net.state.data.layers") == [8, 8, 8, 8, 1]
+    assert page.evaluate("MG.labs.net.state.data.config.points") == 10  # the API allows 10
+    assert page.evaluate("MG.labs.net.state.data.config.lr") == 0.01  # adam's usual lr
+    fresh = open_network(open_tab, "&h=0")
+    fresh.get_by_test_id("net-notice").wait_for(state="visible")
+    assert (
+        "h=0: each layer needs 1 to 16 neurons" in fresh.get_by_test_id("net-notice").text_content()
+    )
+
+
+def test_each_optimiser_gets_its_usual_learning_rate(open_tab):
+    page = open_network(open_tab)
+    assert page.get_by_test_id("lr").input_value() == "1"
+    for optimizer, lr in [("adam", "0.01"), ("sgd", "1"), ("momentum", "0.1")]:
+        page.get_by_test_id("optimizer").select_option(optimizer)
+        page.wait_for_function(f"MG.labs.net.state.data.config.optimizer === {optimizer!r}")
+        assert page.get_by_test_id("lr").input_value() == lr
+        assert "lr=" + lr in page.url
+
+
+def test_curves_before_the_first_step_and_a_test_loss_number(open_tab):
+    page = open_network(open_tab)
+    shot(page, "net-step-0")
+    assert page.get_by_test_id("test-loss").text_content() == "–"
+    page.get_by_test_id("train-step").click()
+    page.wait_for_function("MG.labs.net.state.snap.step === 1")
+    assert float(page.get_by_test_id("test-loss").text_content()) > 0
+    assert page.get_by_test_id("curve-test-loss").text_content().startswith("test now ")
+    assert "all 80 training points" in page.get_by_test_id("curves-note").text_content()
+
+
+def test_a_refused_tab_says_why_and_what_to_do(open_tab):
+    page = open_tab("?tab=expr", allow="status of 429")
+    page.route(
+        "**/api/net/new",
+        lambda route: route.fulfill(
+            status=429,
+            content_type="application/json",
+            body='{"error": "12 playground tabs are open already; close one and reload."}',
+        ),
+    )
+    page.get_by_test_id("tab-net").click()
+    trouble = page.get_by_test_id("net-trouble")
+    trouble.wait_for(state="visible")
+    assert "12 playground tabs are open" in trouble.text_content()
+    assert "Close another playground tab" in trouble.text_content()
+    assert page.get_by_test_id("train-play").is_disabled()
+    page.unroute("**/api/net/new")
+    page.get_by_test_id("trouble-again").click()  # "Try again"
+    page.wait_for_function("MG.labs.net.state.data !== null && !MG.labs.net.state.trouble")
+    assert not page.get_by_test_id("train-play").is_disabled()

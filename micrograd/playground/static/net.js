@@ -46,20 +46,85 @@ MG.labs.net = (() => {
     buildLayerRows();
   }
 
+  // The settings in the link, checked in one place: a value that does not fit is replaced by
+  // the nearest one that does, and the learner is told what changed and why (never silently).
+  const INTEGER = new Set(["points", "batch", "seed"]);
+  const INPUT = { noise: "net-noise", points: "net-points", test: "net-test", lr: "net-lr",
+    batch: "net-batch", l2: "net-l2", seed: "net-seed" };
+
   function fromURL() {
-    const c = { ...MG.meta.defaults };
+    const m = MG.meta;
+    const c = { ...m.defaults, hidden: [...m.defaults.hidden] };
     const p = MG.params;
-    const num = (key, name) => { if (p.has(key) && p.get(key) !== "" && !Number.isNaN(Number(p.get(key)))) c[name] = Number(p.get(key)); };
-    if (p.has("ds") && MG.meta.datasets.includes(p.get("ds"))) c.dataset = p.get("ds");
-    if (p.has("act") && MG.meta.activations.includes(p.get("act"))) c.activation = p.get("act");
-    if (p.has("sch") && MG.meta.schedules.includes(p.get("sch"))) c.schedule = p.get("sch");
-    if (p.has("opt") && MG.meta.optimizers.includes(p.get("opt"))) c.optimizer = p.get("opt");
-    for (const name of ["noise", "points", "test", "lr", "batch", "l2", "seed"]) num(URL_KEYS[name], name);
-    if (p.has("h")) {
-      const sizes = p.get("h").split(",").map(Number).filter((n) => Number.isInteger(n) && n >= 1);
-      if (sizes.length) c.hidden = sizes.slice(0, MG.meta.limits.layers).map((n) => Math.min(n, MG.meta.limits.neurons));
+    const notes = [];
+    const note = (key, given, used, why) => notes.push(`${key}=${String(given).slice(0, 40)}: ${why}; using ${used}.`);
+    const choice = (key, name, options) => {
+      if (!p.has(key)) return;
+      if (options.includes(p.get(key))) c[name] = p.get(key);
+      else note(key, p.get(key), c[name], `choose one of ${options.join(", ")}`);
+    };
+    choice("ds", "dataset", m.datasets.filter((d) => d !== "custom"));
+    choice("act", "activation", m.activations);
+    choice("sch", "schedule", m.schedules);
+    choice("opt", "optimizer", m.optimizers);
+    c.lr = defaultLr(c.optimizer);
+    for (const [name, id] of Object.entries(INPUT)) {
+      const key = URL_KEYS[name];
+      if (!p.has(key) || p.get(key) === "") continue;
+      const raw = p.get(key), input = $(id);
+      let v = Number(raw);
+      if (!Number.isFinite(v)) { note(key, raw, c[name], "not a number"); continue; }
+      const lo = Number(input.min), hi = input.max === "" ? Infinity : Number(input.max);
+      if (INTEGER.has(name) && !Number.isInteger(v)) {
+        note(key, raw, Math.round(v), "give a whole number");
+        v = Math.round(v);
+      }
+      if (v < lo || v > hi) {
+        const used = Math.min(hi, Math.max(lo, v));
+        note(key, raw, used, `give ${lo} to ${hi}`);
+        v = used;
+      }
+      if (input.type === "range" && input.step !== "any") {
+        const step = Number(input.step);
+        const snapped = Number((lo + Math.round((v - lo) / step) * step).toFixed(6));
+        if (snapped !== v) note(key, v, snapped, `the slider moves in steps of ${step}`);
+        v = snapped;
+      }
+      c[name] = v;
     }
+    if (p.has("h")) {
+      const given = p.get("h");
+      const tokens = given.split(",");
+      const sizes = tokens.map(Number).filter((n) => Number.isInteger(n) && n >= 1 && n <= m.limits.neurons);
+      if (sizes.length < tokens.length) {
+        note("h", given, sizes.length ? sizes.join(",") : c.hidden.join(","), `each layer needs 1 to ${m.limits.neurons} neurons`);
+      }
+      if (sizes.length > m.limits.layers) {
+        note("h", sizes.join(","), sizes.slice(0, m.limits.layers).join(","), `at most ${m.limits.layers} hidden layers`);
+      }
+      if (sizes.length) c.hidden = sizes.slice(0, m.limits.layers);
+    }
+    state.urlNotes = notes;
     return c;
+  }
+
+  // What was changed from the link (the page's own checks) and by the server (``adjusted``).
+  function showAdjusted(adjusted) {
+    const notes = [...(state.urlNotes || [])];
+    state.urlNotes = [];
+    if (Array.isArray(adjusted)) {
+      for (const a of adjusted) notes.push(`${a.field}=${a.given}: ${a.why}; using ${JSON.stringify(a.used)}.`);
+    }
+    const box = $("net-notice");
+    if (!notes.length) return;
+    box.textContent = "";
+    box.append(MG.el("b", { text: "Some settings from the link were changed to fit:" }));
+    const list = MG.el("ul", { "data-testid": "notice-list" });
+    for (const n of notes) list.append(MG.el("li", { text: n }));
+    const close = MG.el("button", { class: "close", "aria-label": "dismiss", text: "×" });
+    close.addEventListener("click", () => { box.hidden = true; });
+    box.append(list, close);
+    box.hidden = false;
   }
 
   function toURL(c) {
@@ -95,6 +160,7 @@ MG.labs.net = (() => {
   }
 
   function changed() {
+    $("net-notice").hidden = true;
     buildLayerRows();
     showOutputs();
     reset();
@@ -155,6 +221,13 @@ MG.labs.net = (() => {
     $("train-step").disabled = false;
     setStatus("");
     buildNeurons();
+    const n = state.data.train.X.length, m = state.data.test.X.length;
+    const batch = state.data.config.batch;
+    const whole = `Train loss and accuracy are measured after each step on all ${n} training points` +
+      (batch > 0 && batch < n ? `, not only the step's mini-batch of ${batch}` : "") + ".";
+    $("curves-note").textContent = m ? `${whole} Test: the ${m} held-out points, never trained on.` : `${whole} No test points (test split 0%).`;
+    for (const el of document.querySelectorAll(".train-stat")) el.title = `on all ${n} training points`;
+    showAdjusted(answer.adjusted);
     apply(answer.snapshot);
   }
 
@@ -221,7 +294,7 @@ MG.labs.net = (() => {
   // Each optimiser's usual learning rate: from /api/meta when the server names them.
   function defaultLr(optimizer) {
     const m = MG.meta;
-    const named = (m.optimizerLr || m.defaultLr || {})[optimizer] ??
+    const named = (m.lrByOptimizer || m.defaultLr || {})[optimizer] ??
       ((m.optimizerDefaults || {})[optimizer] || {}).lr;
     if (typeof named === "number") return named;
     return { sgd: m.defaults.lr, momentum: 0.1, adam: 0.01 }[optimizer] ?? m.defaults.lr;
@@ -367,7 +440,10 @@ MG.labs.net = (() => {
     $("train-steps").textContent = String(k);
     $("train-loss").textContent = k ? MG.short(c.loss[k - 1], 4) : "–";
     $("train-accuracy").textContent = k ? MG.pct(c.accuracy[k - 1]) : "–";
-    $("test-accuracy").textContent = k && c.test_accuracy[k - 1] !== null ? MG.pct(c.test_accuracy[k - 1]) : "–";
+    $("test-loss").textContent = k ? MG.short(c.test_loss[k - 1], 4) : "–";
+    $("test-accuracy").textContent = k ? MG.pct(c.test_accuracy[k - 1]) : "–";
+    $("curve-test-loss").textContent = k && c.test_loss[k - 1] !== null ? `test now ${MG.short(c.test_loss[k - 1], 4)}` : "";
+    $("curve-test-acc").textContent = k && c.test_accuracy[k - 1] !== null ? `test now ${MG.pct(c.test_accuracy[k - 1])}` : "";
     $("train-lr").textContent = k ? MG.short(c.lr[k - 1], 3) : MG.short(config().lr, 3);
     const now = performance.now();
     state.rate.push([now, k]);
@@ -662,29 +738,56 @@ MG.labs.net = (() => {
     return [1, 2, 2.5, 5, 10].map((m) => m * p).find((m) => m >= v * 0.999) || v;
   }
 
+  // Before the first step the axes are empty and say so. A loss that spans more than a few
+  // orders of magnitude (a run heading for divergence reaches e+115) is drawn on a log scale,
+  // and a value no float can hold is marked at the top edge instead of vanishing.
   function drawCurve(canvas, [train, test], color, range) {
     const [ctx, w, h] = scale(canvas);
     ctx.clearRect(0, 0, w, h);
-    const left = 38, right = 8, top = 6, bottom = 18;
-    const steps = Math.max(train.length, 10);
-    const values = [...train, ...test].filter((v) => v !== null && Number.isFinite(v));
-    let [lo, hi] = range || [0, Math.max(1e-9, ...values.slice(-4 * steps))];
-    if (!range && values.length) hi = niceCeil(Math.max(...values));
-    if (!(hi > lo)) hi = lo + 1;
-    const x = (k) => left + ((w - left - right) * k) / Math.max(steps - 1, 1);
-    const y = (v) => top + (h - top - bottom) * (1 - (v - lo) / (hi - lo));
+    const left = 44, right = 8, top = 8, bottom = 18;
+    const css = getComputedStyle(document.documentElement);
+    const ink = css.getPropertyValue("--muted").trim() || "#667085";
+    const grid = css.getPropertyValue("--line").trim() || "#eaecf0";
     ctx.font = "10.5px system-ui, sans-serif";
-    ctx.fillStyle = "#667085";
-    ctx.strokeStyle = "#eaecf0";
+    ctx.fillStyle = ink;
+    ctx.strokeStyle = grid;
     ctx.lineWidth = 1;
-    for (let i = 0; i <= 2; i++) {
-      const v = lo + ((hi - lo) * i) / 2;
+    const steps = Math.max(train.length, 10);
+    const finite = [...train, ...test].filter((v) => v !== null && Number.isFinite(v));
+    if (!train.length) {
+      ctx.beginPath(); ctx.moveTo(left, h - bottom); ctx.lineTo(w - right, h - bottom); ctx.stroke();
+      ctx.textAlign = "center";
+      ctx.fillText("no steps yet: press Step or Play", (left + w - right) / 2, (top + h - bottom) / 2);
+      return;
+    }
+    let lo = 0, hi = 1, log = false;
+    if (range) [lo, hi] = range;
+    else if (finite.length) {
+      const positive = finite.filter((v) => v > 0);
+      const max = Math.max(...finite);
+      const min = positive.length ? Math.min(...positive) : max;
+      log = max > 100 && max / Math.max(min, 1e-12) > 1e4;
+      if (log) {
+        lo = Math.floor(Math.log10(Math.max(min, 1e-6)));
+        hi = Math.ceil(Math.log10(max));
+        if (hi === lo) hi += 1;
+      } else {
+        hi = niceCeil(Math.max(max, 1e-9));
+      }
+    }
+    const at = (v) => (log ? Math.log10(Math.max(v, 10 ** lo)) : v);
+    const x = (k) => left + ((w - left - right) * k) / Math.max(steps - 1, 1);
+    const y = (v) => top + (h - top - bottom) * (1 - (at(v) - lo) / (hi - lo));
+    const ticks = log ? [lo, Math.round((lo + hi) / 2), hi] : [lo, (lo + hi) / 2, hi];
+    for (const t of ticks) {
+      const v = log ? 10 ** t : t;
       ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(w - right, y(v)); ctx.stroke();
       ctx.textAlign = "right";
-      ctx.fillText(range ? `${Math.round(v * 100)}%` : MG.short(v, 2), left - 5, y(v) + 3.5);
+      const text = range ? `${Math.round(v * 100)}%` : log ? `1e${t}` : MG.short(v, 2);
+      ctx.fillText(text, left - 5, y(v) + 3.5);
     }
     ctx.textAlign = "left";
-    ctx.fillText("0", left, h - 4);
+    ctx.fillText(log ? "0   (log scale)" : "0", left, h - 4);
     ctx.textAlign = "right";
     ctx.fillText(`step ${train.length}`, w - right, h - 4);
     const every = Math.max(1, Math.floor(train.length / 600)); // at most ~600 points a line
@@ -705,6 +808,14 @@ MG.labs.net = (() => {
     };
     line(test, [4, 3]);
     line(train, []);
+    // A value past the float range (sent as null once the run diverged): a mark at the top.
+    const last = train.length - 1;
+    if (!range && last >= 0 && (train[last] === null || !Number.isFinite(train[last]))) {
+      ctx.fillStyle = "#b42318";
+      ctx.beginPath(); ctx.moveTo(x(last) - 5, top + 7); ctx.lineTo(x(last) + 5, top + 7); ctx.lineTo(x(last), top); ctx.fill();
+      ctx.textAlign = "right";
+      ctx.fillText("beyond any float ↑", x(last) - 8, top + 8);
+    }
   }
 
   // ---------------------------------------------------------------- linked views
