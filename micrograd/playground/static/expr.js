@@ -397,8 +397,8 @@ MG.labs.expr = (() => {
     if (parent.op === "+") return `∂(${whole})/∂${me} = 1`;
     if (parent.op === "*" && kids.length === 2) {
       const other = kids.find((f) => f !== e) || kids[0];
-      if (other.child === e.child) return `∂(${whole})/∂${me} = 2·${me} = ${local}`;
-      return `∂(${whole})/∂${me} = ${textOf(other.child)} = ${local}`;
+      if (other.child === e.child) return `∂(${whole.replace("*", "·")})/∂${me} = 2·${me} = ${local}`;
+      return `∂(${whole.replace("*", "·")})/∂${me} = ${textOf(other.child)} = ${local}`;
     }
     if (parent.op === "tanh") return `∂tanh(${me})/∂${me} = 1 − tanh²(${me}) = ${local}`;
     if (parent.op === "exp") return `∂exp(${me})/∂${me} = exp(${me}) = ${local}`;
@@ -460,9 +460,9 @@ MG.labs.expr = (() => {
   // A kink (relu or abs at 0, ...) has a different slope on each side: the central difference
   // averages them, the engine takes one. The server may say so itself (check[i].kink).
   function kinkNote(c) {
-    if (typeof c.kink === "string") return c.kink;
-    if (c.kink && typeof c.kink === "object" && c.kink.message) return c.kink.message;
-    if (c.kink === true || /\b(relu|abs)\s*\(/.test(state.data.expr)) {
+    if (c.kink && typeof c.kink === "object") return c.kink.valid === false ? null : c.kink.message;
+    if (c.kink === null) return null; // the server looked: no kink here
+    if (/\b(relu|abs)\s*\(/.test(state.data.expr)) { // an older server does not say
       return `${c.name} sits at a kink of f (like relu or abs at 0): the slope differs on each side, ` +
         "so the central difference averages the two while backward() uses one side's slope. Both are right; move the value off the kink to see them agree.";
     }
@@ -479,10 +479,11 @@ MG.labs.expr = (() => {
     for (const c of d.check) {
       const id = Number.isInteger(c.node) ? c.node
         : d.nodes.findIndex((n) => n.leaf && n.label === c.name);
-      const ready = state.step >= lastArrival(id);
+      const needs = Number.isInteger(c.completeAfter) ? c.completeAfter : lastArrival(id);
+      const ready = state.step >= needs;
       const stepped = grads[id];
       const differs = !(Math.abs(stepped - c.numeric) <= 1e-4 * (1 + Math.abs(c.numeric)));
-      const kink = differs && !d.bug ? kinkNote(c) : null;
+      const kink = differs ? kinkNote(c) : null;
       const verdict = !ready ? ["", "–"] : !differs ? ["good", "✓"] : kink ? ["kink", "≈ kink"] : ["bad", "✗ wrong"];
       const row = MG.el("tr", {},
         MG.el("td", { text: c.name }),
@@ -490,7 +491,7 @@ MG.labs.expr = (() => {
           text: ready ? MG.fmt(stepped) : "–" }),
         MG.el("td", { "data-testid": `numeric-${c.name}`, text: ready ? MG.fmt(c.numeric) : "–" }),
         MG.el("td", { class: verdict[0], "data-testid": `verdict-${c.name}`, text: verdict[1] }));
-      if (!ready) row.title = `${c.name} has not received all its contributions yet (step ${lastArrival(id)})`;
+      if (!ready) row.title = `${c.name} has all its contributions after step ${needs}`;
       body.append(row);
       if (ready && kink) {
         body.append(MG.el("tr", { class: "note" }, MG.el("td", { colspan: "4", text: kink })));
