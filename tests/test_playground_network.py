@@ -161,8 +161,9 @@ for dataset in ("moons", "blobs"):
     key = call("/api/net/new", {"config": {"dataset": dataset, "points": 40}})["session"]
     call("/api/net/step", {"session": key, "steps": 0, "play": True})
     snap = call("/api/net/advance", {"session": key, "budget": 0.05})
-    assert snap["step"] >= 1 and snap["boundary"] and snap["neurons"] and snap["gradflow"]
-    call("/api/net/step", {"session": key, "steps": 2})
+    assert snap["step"] >= 1 and snap["boundary"] and snap["neurons"]
+    snap = call("/api/net/step", {"session": key, "steps": 2, "play": False})
+    assert snap["pictureStep"] == snap["step"] and snap["gradflow"] and snap["weights"]
     assert call("/api/net/point", {"session": key, "index": 0})["layers"]
     assert call("/api/net/neuron", {"session": key, "layer": 0, "index": 0})["weights"]
 assert "numpy" not in sys.modules and "matplotlib" not in sys.modules

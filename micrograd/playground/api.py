@@ -69,6 +69,7 @@ playing they are redrawn at most a few times a second).
 
 from __future__ import annotations
 
+import json
 import math
 from http import HTTPStatus
 
@@ -352,9 +353,14 @@ def handle(sessions: Sessions, path: str, body: object) -> tuple[int, dict]:
             raise RequestError(HTTPStatus.NOT_FOUND, f"no such API call: {str(path)[:80]}")
         if not isinstance(body, dict):
             raise RequestError(HTTPStatus.BAD_REQUEST, "the body must be a JSON object {...}.")
-        return HTTPStatus.OK, finite(route(sessions, body))
+        answer = route(sessions, body)
     except RequestError as exc:
         return exc.status, {"error": exc.message}
+    try:
+        json.dumps(answer, allow_nan=False)  # fast, in C: almost every answer is all finite
+    except ValueError:
+        answer = finite(answer)
+    return HTTPStatus.OK, answer
 
 
 def finite(value: object) -> object:
