@@ -63,8 +63,10 @@ step), ``test_loss``, ``test_accuracy`` and ``lr``. ``weights[l]`` =
 the first play, else ``{reason: "paused"|"idle"|"max_steps"|"diverged"|"error",
 step, message}``. ``diverged`` is null or ``{step, what: "loss"|"gradient"|"update",
 layer, growth, lower: ["l2"|"lr"|"init"], safer: config, cause, message}``;
-``error`` is its message. ``pictureStep`` is the step the pictures show (while
-playing they are redrawn at most a few times a second).
+``error`` is its message. ``pictureStep`` is the step that ``boundary``,
+``neurons``, ``weights`` and ``gradflow`` show: while playing they are redrawn
+at most every 0.3 s (less often on a slow machine), so they may be a few
+steps behind ``step``; when training stops they catch up.
 """
 
 from __future__ import annotations
