@@ -271,7 +271,8 @@ class NetworkSession:
         cause = str(exc.__cause__ or exc)
         what = divergence.what_overflowed(cause)
         layer, growth = divergence.first_blown_layer(self.grad_peaks)
-        self.diverged = divergence.diagnose(self.config, step, what, layer, growth, cause)
+        lr = self.schedule(step)
+        self.diverged = divergence.diagnose(self.config, step, what, layer, growth, cause, lr)
         self.error = self.diverged["message"]
         self._stop("diverged", self.error)
 
