@@ -598,3 +598,41 @@ def test_batch_size_1_shows_accuracy_on_the_whole_training_set(open_tab):
     assert all(round(a * 80, 6).is_integer() for a in accuracy)  # k of the 80 points
     note = page.get_by_test_id("curves-note").text_content()
     assert "all 80 training points, not only the step's mini-batch of 1" in note
+
+
+def test_the_point_inspector_is_drawn_from_numbers_and_explains_zero_loss(open_tab):
+    page = open_network(open_tab)
+    page.evaluate(  # 60 steps straight through the API (each answer trains for up to 0.2 s)
+        """async () => { const session = MG.labs.net.state.session; let s;
+          do { s = await MG.api('/api/net/step', {session, steps: 60}); } while (s.step < 60); }"""
+    )
+    page.get_by_test_id("train-step").click()
+    page.wait_for_function("MG.labs.net.state.snap.step > 60")
+    zero = page.evaluate(
+        """() => MG.api('/api/net/point', {session: MG.labs.net.state.session, index: 0})
+            .then((d) => d.zeroLoss)"""
+    )
+    assert zero, "after 62 steps some points are beyond the margin"
+    x, y = page.evaluate(
+        f"""() => {{
+          const s = MG.labs.net.state.data, [x0, x1, y0, y1] = s.extent, p = s.train.X[{zero[0]}];
+          const r = document.querySelector('[data-testid=boundary]').getBoundingClientRect();
+          return [r.left + (p[0] - x0) / (x1 - x0) * r.width,
+                  r.top + (y1 - p[1]) / (y1 - y0) * r.height];
+        }}"""
+    )
+    page.mouse.click(x, y)
+    page.get_by_test_id("point-graph").locator("svg").wait_for()
+    assert "loss for this point 0" in page.get_by_test_id("inspector").text_content()
+    assert "no gradient" in page.get_by_test_id("point-why").text_content()
+    assert "have loss 0" in page.get_by_test_id("zero-loss").text_content()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "/api/net/point" in r.url else None)
+    page.get_by_test_id("train-play").click()  # not pinned: the inspector stays as it is
+    page.wait_for_timeout(2500)
+    page.get_by_test_id("train-pause").click()
+    assert requests == []
+    page.get_by_test_id("neuron-1-1").click()
+    page.get_by_test_id("neuron-formula").wait_for()
+    assert "relu(w·x + b)" in page.get_by_test_id("neuron-formula").text_content()
+    assert "next sgd step" in page.get_by_test_id("neuron-weights").text_content()

@@ -212,6 +212,7 @@ MG.labs.net = (() => {
     state.data = answer.data;
     state.curves = { loss: [], accuracy: [], test_loss: [], test_accuracy: [], lr: [] };
     state.selected = null;
+    state.zeroLoss = null;
     state.rate = [];
     state.stall = null;
     $("inspector").hidden = true;
@@ -259,8 +260,10 @@ MG.labs.net = (() => {
   }
 
   function play() {
-    if (state.playing || !state.session) return;
-    if (state.trouble) return reset().then(() => play()); // a broken run cannot go on
+    if (state.playing) return;
+    if (!state.session || state.trouble) { // a broken or ended run cannot go on: start afresh
+      return reset().then(() => state.session && !state.trouble && play());
+    }
     state.playing = true;
     state.rate = [];
     state.stall = null;
@@ -275,7 +278,7 @@ MG.labs.net = (() => {
   function pause(tell = true) {
     const was = state.playing;
     state.playing = false;
-    $("train-play").disabled = !state.session;
+    $("train-play").disabled = false;
     $("train-pause").disabled = true;
     $("train-rate").textContent = "–";
     if (was) setStatus(`Paused at step ${state.snap ? state.snap.step : 0}.`);
@@ -456,7 +459,7 @@ MG.labs.net = (() => {
       else if (/internal error/i.test(diverged)) showTrouble(fromFailure({ message: diverged }));
       else showTrouble({ title: "Training stopped", facts: [], advice: diverged, raw: "" });
     } else if (state.playing && !snap.playing) {
-      if (snap.step >= snap.maxSteps) {
+      if (snap.step >= snap.maxSteps || (snap.stopped && snap.stopped.reason === "max_steps")) {
         pause(false);
         setStatus(`Stopped at step ${snap.step}: a run trains at most ${snap.maxSteps.toLocaleString("en")} steps. Reset to start again.`);
       } else if (snap.stopped && !["idle", "paused"].includes(snap.stopped.reason)) {
@@ -550,6 +553,18 @@ MG.labs.net = (() => {
           ctx.strokeStyle = color; ctx.lineWidth = 2.4; ctx.stroke();
         }
       });
+    }
+    const zero = state.zeroLoss;
+    if (zero && !$("inspector").hidden && state.selected && state.selected.kind === "point") {
+      ctx.setLineDash([2, 2]);
+      ctx.strokeStyle = "#344054"; ctx.lineWidth = 1.2;
+      for (const i of zero.indices) {
+        const p = state.data[zero.split].X[i];
+        if (!p) continue;
+        const [x, y] = toPixel(p, w, h);
+        ctx.beginPath(); ctx.arc(x, y, 7, 0, 2 * Math.PI); ctx.stroke();
+      }
+      ctx.setLineDash([]);
     }
     const sel = state.selected;
     if (sel && sel.kind === "point") {
@@ -825,7 +840,7 @@ MG.labs.net = (() => {
     if (!sel || $("inspector").hidden || state.inspecting) return;
     if (performance.now() - (state.inspected || 0) < (sel.kind === "neuron" ? 400 : 1500)) return;
     if (sel.kind === "neuron") inspectNeuron(sel.layer, sel.index);
-    else inspectPoint(sel.split, sel.index);
+    else if (state.pinned) inspectPoint(sel.split, sel.index);
   }
 
   // Select a point or a neuron, ask the server about it, and show the answer in the inspector.
@@ -847,27 +862,95 @@ MG.labs.net = (() => {
     }
   }
 
+  // One point's way through the network, drawn here from the server's numbers: a column per
+  // layer, each neuron with its output and d(loss)/d(output); lines coloured by the weights'
+  // gradients for this one point (red > 0, blue < 0, width = size).
   function inspectPoint(split, index) {
     return inspect({ kind: "point", split, index }, "/api/net/point", { split, index }, (d, body) => {
       $("inspector-title").textContent = `${split} point ${index + 1}: its computation, neuron by neuron`;
       const score = Array.isArray(d.score) ? d.score.map((s) => MG.short(s, 4)).join(", ") : MG.short(d.score, 4);
       body.append(MG.el("div", { class: "point-facts",
         text: `x = (${MG.short(d.x[0], 4)}, ${MG.short(d.x[1], 4)})   class ${d.label}   score ${score}   loss for this point ${MG.short(d.loss, 4)}` }));
-      body.append(MG.el("p", { class: "hint", text: d.loss === 0
-        ? "This point is on the right side by a margin of at least 1, so its loss is 0 and it passes back no gradient: every grad below is 0. Click a point near the boundary."
-        : "Gradients are this one point's loss.backward() for the current weights (draw_neurons): red > 0, blue < 0." }));
-      const holder = MG.el("div", { "data-testid": "point-graph" });
-      holder.innerHTML = d.svg.replace(/<\?xml[^>]*>/, "").replace(/<!DOCTYPE[^>]*>/, "");
+      const why = d.why || (d.loss === 0
+        ? "This point is on the right side by a margin of at least 1, so its loss is 0 and it passes back no gradient: every grad below is 0."
+        : "Gradients are this one point's loss.backward() for the current weights: red > 0, blue < 0.");
+      body.append(MG.el("p", { class: d.zero ? "hint zero" : "hint", "data-testid": "point-why", text: why }));
+      if (Array.isArray(d.zeroLoss)) {
+        const n = state.data[split].X.length;
+        state.zeroLoss = { split, indices: d.zeroLoss };
+        body.append(MG.el("p", { class: "hint", "data-testid": "zero-loss", text:
+          `${d.zeroLoss.length} of the ${n} ${split} points have loss 0 right now (dashed rings on the plane): ` +
+          "they are classified right with room to spare and send back no gradient, so training learns only from the others." }));
+        drawBoundary();
+      }
+      const holder = MG.el("div", { class: "point-graph", "data-testid": "point-graph" });
+      if (Array.isArray(d.layers)) holder.append(pointPicture(d));
+      else if (d.svg) holder.innerHTML = d.svg.replace(/<\?xml[^>]*>/, "").replace(/<!DOCTYPE[^>]*>/, "");
       body.append(holder);
+      const pin = MG.el("input", { type: "checkbox", "data-testid": "inspector-pin" });
+      pin.checked = Boolean(state.pinned);
+      pin.addEventListener("change", () => { state.pinned = pin.checked; });
+      body.append(MG.el("label", { class: "toggle" }, pin, MG.el("span", { text: "follow training (refresh while it plays)" })));
     });
+  }
+
+  function pointPicture(d) {
+    const NS = "http://www.w3.org/2000/svg";
+    const node = (tag, attrs, text) => {
+      const el = document.createElementNS(NS, tag);
+      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+      if (text !== undefined) el.textContent = text;
+      return el;
+    };
+    const columns = [{ name: "input", out: d.x, grad: null }, ...d.layers.map((l, i) => ({
+      name: i === d.layers.length - 1 ? "output" : `layer ${i + 1}`, out: l.out, grad: l.grad, wg: l.weightGrads }))];
+    const rowH = 30, colW = 150, boxW = 104, boxH = 24, top = 24;
+    const tallest = Math.max(...columns.map((c) => c.out.length));
+    const width = colW * (columns.length - 1) + boxW + 20, height = top + rowH * tallest + 10;
+    const svg = node("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
+      "aria-label": "this point's values and gradients through the network" });
+    const pos = (c, i) => [10 + c * colW, top + (tallest - columns[c].out.length) * rowH / 2 + i * rowH];
+    const gmax = Math.max(1e-12, ...d.layers.flatMap((l) => l.grad.map(Math.abs)));
+    const wmax = Math.max(1e-12, ...d.layers.flatMap((l) => l.weightGrads.flat().map(Math.abs)));
+    columns.forEach((col, c) => {
+      svg.append(node("text", { x: pos(c, 0)[0] + boxW / 2, y: 12, "text-anchor": "middle", class: "pp-head" }, col.name));
+      if (c === 0) return;
+      col.wg.forEach((grads, j) => {
+        const [x1, y1] = pos(c, j);
+        columns[c - 1].out.forEach((_, i) => {
+          const [x0, y0] = pos(c - 1, i);
+          const g = grads[i];
+          svg.append(node("line", { x1: x0 + boxW, y1: y0 + boxH / 2, x2: x1, y2: y1 + boxH / 2,
+            stroke: g === 0 ? "#d0d5dd" : MG.gradColor(g, wmax), "stroke-width": 0.6 + 3 * Math.min(1, Math.abs(g) / wmax) }));
+        });
+      });
+    });
+    columns.forEach((col, c) => col.out.forEach((v, i) => {
+      const [x, y] = pos(c, i);
+      const g = col.grad ? col.grad[i] : null;
+      svg.append(node("rect", { x, y, width: boxW, height: boxH, rx: 4, class: "pp-box",
+        fill: g === null ? "#fff" : MG.gradColor(g, gmax) }));
+      const text = c === 0 ? `x${i + 1} = ${MG.short(v, 3)}` : `${MG.short(v, 3)} · ∇ ${MG.short(g, 2)}`;
+      svg.append(node("text", { x: x + boxW / 2, y: y + 16, "text-anchor": "middle", class: "pp-text" }, text));
+    }));
+    const wrap = MG.el("div", { class: "pp-wrap" }, svg);
+    wrap.append(MG.el("p", { class: "hint", text: "Each box: the neuron's output · ∇ its d(loss)/d(output) for this point. Lines: the weights' gradients for this point (red > 0, blue < 0, thicker = larger; grey = 0)." }));
+    return wrap;
   }
 
   function inspectNeuron(layer, index) {
     return inspect({ kind: "neuron", layer, index }, "/api/net/neuron", { layer, index }, (d, body) => {
       $("inspector-title").textContent = `layer ${layer + 1}, neuron ${index + 1} (${d.activation}): weights and their gradients`;
+      if (d.formula) {
+        body.append(MG.el("div", { class: "formula", "data-testid": "neuron-formula" },
+          MG.el("code", { text: d.formula }), " = ", MG.el("code", { text: d.formulaNumbers || "" })));
+      }
+      const hasNext = d.weights.some((w) => "next" in w);
+      const optimizer = d.optimizer || state.data.config.optimizer;
       const table = MG.el("table", { class: "weights", "data-testid": "neuron-weights" });
       table.append(MG.el("tr", {}, MG.el("th", { text: "from" }), MG.el("th", { text: "weight" }), MG.el("th", { text: "" }),
-        MG.el("th", { text: "grad (last step)" }), MG.el("th", { text: "" }), MG.el("th", { text: "−lr·grad moves it" })));
+        MG.el("th", { text: "grad (last step)" }), MG.el("th", { text: "" }),
+        MG.el("th", { text: hasNext ? `next ${optimizer} step` : "−lr·grad moves it" })));
       const wmax = Math.max(...d.weights.map((w) => Math.abs(w.data)), 1e-9);
       const gmax = Math.max(...d.weights.map((w) => Math.abs(w.grad)), 1e-12);
       for (const w of d.weights) {
@@ -875,12 +958,16 @@ MG.labs.net = (() => {
         sw.style.background = MG.gradColor(w.data, wmax);
         const gw = MG.el("i");
         gw.style.background = MG.gradColor(w.grad, gmax);
+        let move;
+        if (hasNext) move = w.next === null ? "–" : w.next === 0 ? "stays" : `${w.next > 0 ? "up ↑" : "down ↓"} ${MG.short(Math.abs(w.next), 2)}`;
+        else move = w.grad === 0 ? "stays" : w.grad > 0 ? "down ↓" : "up ↑";
         table.append(MG.el("tr", {}, MG.el("td", { text: w.from }), MG.el("td", { text: MG.fmt(w.data) }),
           MG.el("td", { class: "swatch" }, sw), MG.el("td", { text: MG.fmt(w.grad) }), MG.el("td", { class: "swatch" }, gw),
-          MG.el("td", { text: w.grad === 0 ? "stays" : w.grad > 0 ? "down ↓" : "up ↑" })));
+          MG.el("td", { text: move })));
       }
       body.append(table);
-      body.append(MG.el("p", { class: "hint", text: "Colours: red > 0, blue < 0 (the gradient palette). Gradients are from the last training step's backward()." }));
+      body.append(MG.el("p", { class: "hint", text: (d.nextNote ? `${d.nextNote} ` : "") +
+        "Colours: red > 0, blue < 0 (the gradient palette). Gradients are from the last training step's backward()." }));
     });
   }
 
@@ -927,10 +1014,23 @@ MG.labs.net = (() => {
     $("inspector-close").addEventListener("click", () => {
       $("inspector").hidden = true;
       state.selected = null;
+      state.zeroLoss = null;
       drawBoundary();
       drawNeurons();
     });
     $("train-pause").disabled = true;
+    // A heartbeat while the tab is open and idle, so the server keeps this tab's run and
+    // frees the runs of tabs closed without a word.
+    const every = Math.max(5, Math.min(30, (MG.meta.idleSeconds || 60) / 3)) * 1000;
+    setInterval(() => {
+      if (!state.session || state.playing || document.hidden || !MG.meta.idleSeconds) return;
+      MG.api("/api/net/ping", { session: state.session }).then((d) => {
+        if (d && d.alive === false && !state.playing) {
+          state.session = null;
+          setStatus("This tab's run had ended on the server; press Reset or Play to start a new one.");
+        }
+      }).catch(() => null);
+    }, every);
     window.addEventListener("pagehide", () => {
       if (state.session) {
         MG.api("/api/net/close", { session: state.session }, { keepalive: true }).catch(() => null);
