@@ -162,6 +162,18 @@ def test_pausing_says_paused():
     assert snap["stopped"]["reason"] == "paused"
 
 
+def test_a_run_no_one_watches_pauses_itself_and_says_why(monkeypatch):
+    sessions = Sessions(threaded=False)
+    key = new(sessions, points=20, hidden=[2])
+    call(sessions, "/api/net/step", {"session": key, "steps": 0, "play": True})
+    run = sessions.get(key)
+    monkeypatch.setattr(network, "IDLE_PAUSE", 0.0)
+    with run.acquire():
+        run.last_used -= 1.0  # as if the tab had been quiet for a second
+        assert run.advance(0.1) == 0
+    assert run.stopped["reason"] == "idle" and not run.playing
+
+
 # ------------------------------------------------------------------ a real server
 def test_a_diverging_run_never_gets_a_500_from_the_server():
     from micrograd.playground import server
