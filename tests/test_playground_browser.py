@@ -636,3 +636,48 @@ def test_the_point_inspector_is_drawn_from_numbers_and_explains_zero_loss(open_t
     page.get_by_test_id("neuron-formula").wait_for()
     assert "relu(w·x + b)" in page.get_by_test_id("neuron-formula").text_content()
     assert "next sgd step" in page.get_by_test_id("neuron-weights").text_content()
+
+
+def click_plane(page, x: float, y: float, shift: bool = False) -> None:
+    """Click the decision-boundary plane at data coordinates (x, y)."""
+    px, py = page.evaluate(
+        f"""() => {{
+          const [x0, x1, y0, y1] = MG.labs.net.state.data.extent;
+          const r = document.querySelector('[data-testid=boundary]').getBoundingClientRect();
+          return [r.left + ({x} - x0) / (x1 - x0) * r.width,
+                  r.top + (y1 - {y}) / (y1 - y0) * r.height];
+        }}"""
+    )
+    if shift:
+        page.keyboard.down("Shift")
+    page.mouse.click(px, py)
+    if shift:
+        page.keyboard.up("Shift")
+
+
+def test_drawing_points_trains_on_them_and_the_url_keeps_them(open_tab):
+    page = open_network(open_tab)
+    page.get_by_test_id("dataset").select_option("custom")
+    page.wait_for_function("MG.labs.net.state.data.config.dataset === 'custom'")
+    assert page.evaluate("MG.labs.net.state.data.train.X.length") == 80  # from the moons
+    page.get_by_test_id("draw-clear").click()
+    assert page.get_by_test_id("train-play").is_disabled()  # nothing to train on
+    assert "both classes" in page.get_by_test_id("draw-count").text_content()
+    for x, y in [(-1.0, 1.0), (-0.5, 1.2), (-1.2, 0.4)]:
+        click_plane(page, x, y)
+    for x, y in [(1.0, -1.0), (1.4, -0.6), (0.8, -1.3)]:
+        click_plane(page, x, y, shift=True)  # the other class
+    page.wait_for_function(
+        "!MG.labs.net.state.drawOnly && MG.labs.net.state.data.config.custom.length === 6"
+    )
+    labels = page.evaluate("MG.labs.net.state.data.config.custom.map((p) => p[2])")
+    assert labels == [0, 0, 0, 1, 1, 1]
+    assert "pts=" in page.url
+    for _ in range(3):
+        page.get_by_test_id("train-step").click()
+    page.wait_for_function("MG.labs.net.state.snap.step === 3")
+    shot(page, "net-drawn")
+    url = page.url
+    fresh = open_network(open_tab, "&" + url[url.index("?") + 1 :])
+    assert fresh.evaluate("MG.labs.net.state.data.config.custom.length") == 6
+    assert fresh.get_by_test_id("dataset").input_value() == "custom"

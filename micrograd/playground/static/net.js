@@ -5,10 +5,11 @@ MG.labs.net = (() => {
   const $ = (id) => document.getElementById(id);
   const NOISE = { moons: 0.1, circles: 0.05, xor: 0.1, spirals: 0.2, blobs: 0.5 };
   const URL_KEYS = { dataset: "ds", noise: "noise", points: "n", test: "test", hidden: "h",
-    activation: "act", lr: "lr", schedule: "sch", optimizer: "opt", batch: "bs", l2: "l2", seed: "seed" };
+    activation: "act", lr: "lr", schedule: "sch", optimizer: "opt", batch: "bs", l2: "l2", seed: "seed", custom: "pts" };
   const state = {
     session: null, data: null, snap: null, curves: null, hidden: [16, 16],
     playing: false, started: false, rate: [], selected: null, chain: Promise.resolve(),
+    custom: [], drawOnly: false,
   };
 
   // ---------------------------------------------------------------- settings <-> controls <-> URL
@@ -26,6 +27,7 @@ MG.labs.net = (() => {
       batch: Math.round(Number($("net-batch").value)),
       l2: Number($("net-l2").value),
       seed: Math.round(Number($("net-seed").value)),
+      ...($("net-dataset").value === "custom" ? { custom: state.custom.map((p) => [...p]) } : {}),
     };
   }
 
@@ -44,6 +46,7 @@ MG.labs.net = (() => {
     state.hidden = [...c.hidden];
     showOutputs();
     buildLayerRows();
+    showDrawCard();
   }
 
   // The settings in the link, checked in one place: a value that does not fit is replaced by
@@ -63,7 +66,8 @@ MG.labs.net = (() => {
       if (options.includes(p.get(key))) c[name] = p.get(key);
       else note(key, p.get(key), c[name], `choose one of ${options.join(", ")}`);
     };
-    choice("ds", "dataset", m.datasets.filter((d) => d !== "custom"));
+    choice("ds", "dataset", m.datasets);
+    state.custom = customFromURL(notes);
     choice("act", "activation", m.activations);
     choice("sch", "schedule", m.schedules);
     choice("opt", "optimizer", m.optimizers);
@@ -130,9 +134,76 @@ MG.labs.net = (() => {
   function toURL(c) {
     const entries = {};
     for (const [name, key] of Object.entries(URL_KEYS)) {
-      entries[key] = name === "hidden" ? c.hidden.join(",") : String(c[name]);
+      if (name === "hidden") entries[key] = c.hidden.join(",");
+      else if (name === "custom") entries[key] = c.custom ? c.custom.map((p) => p.join(",")).join(";") : null;
+      else entries[key] = String(c[name]);
     }
     MG.setParams(entries);
+  }
+
+  // ---------------------------------------------------------------- your own data
+  // Hand-placed points [x, y, class], kept in the URL as "x,y,c;x,y,c".
+  function customFromURL(notes) {
+    const text = MG.params.get("pts");
+    if (!text) return [];
+    const R = MG.meta.limits.customRange || 4, K = MG.meta.limits.customClasses || 2;
+    const points = [];
+    let bad = 0;
+    for (const item of text.split(";")) {
+      const [x, y, c] = item.split(",").map(Number);
+      if ([x, y].every((v) => Number.isFinite(v) && Math.abs(v) <= R) && Number.isInteger(c) && c >= 0 && c < K) points.push([x, y, c]);
+      else bad += 1;
+    }
+    if (bad) notes.push(`pts: ${bad} point(s) left out; each is x,y,class with |x|, |y| ≤ ${R} and class 0 to ${K - 1}.`);
+    const most = MG.meta.limits.customPoints || 200;
+    if (points.length > most) notes.push(`pts: kept the first ${most} of ${points.length} points.`);
+    return points.slice(0, most);
+  }
+
+  const round2 = (v) => Math.round(v * 100) / 100;
+
+  function customReady() {
+    return new Set(state.custom.map((p) => p[2])).size >= 2;
+  }
+
+  function showDrawCard() {
+    const custom = $("net-dataset").value === "custom";
+    $("draw-card").hidden = !custom;
+    $("boundary-sub").textContent = custom ? "click to add a point, shift-click: the other class" : "click a point";
+    $("net-noise").disabled = $("net-points").disabled = custom;
+    const n = state.custom.length;
+    $("draw-count").textContent = `${n} point${n === 1 ? "" : "s"}${custom && !customReady() ? ": add points of both classes to train." : "."}`;
+  }
+
+  function addPoint(event, mx, my, rect) {
+    const extent = state.data ? state.data.extent : [-2, 2, -2, 2];
+    const [x0, x1, y0, y1] = extent;
+    const x = round2(x0 + (mx / rect.width) * (x1 - x0)), y = round2(y1 - (my / rect.height) * (y1 - y0));
+    const R = MG.meta.limits.customRange || 4;
+    if (Math.abs(x) > R || Math.abs(y) > R) return setStatus(`Points stay within ±${R} on each axis.`);
+    if (state.custom.length >= (MG.meta.limits.customPoints || 200)) return setStatus("That is as many points as the lab takes; clear some first.");
+    const chosen = Number(document.querySelector("input[name=draw-class]:checked").value);
+    state.custom.push([x, y, event.shiftKey ? 1 - Math.min(chosen, 1) : chosen]);
+    changed();
+  }
+
+  // With fewer than two classes there is nothing to train: draw the points on a blank plane.
+  function drawOnlyPlane() {
+    const canvas = $("boundary");
+    const [ctx, w, h] = scale(canvas);
+    ctx.clearRect(0, 0, w, h);
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, w, h);
+    const classes = MG.meta.palette.classes;
+    for (const [x, y, c] of state.custom) {
+      const [px, py] = toPixel([x, y], w, h);
+      ctx.beginPath(); ctx.arc(px, py, 4.2, 0, 2 * Math.PI);
+      ctx.fillStyle = classes[c % classes.length]; ctx.fill();
+    }
+    ctx.fillStyle = "#667085";
+    ctx.font = "13px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.fillText("click to add points of both classes", w / 2, 22);
   }
 
   function showOutputs() {
@@ -163,6 +234,16 @@ MG.labs.net = (() => {
     $("net-notice").hidden = true;
     buildLayerRows();
     showOutputs();
+    showDrawCard();
+    if ($("net-dataset").value === "custom" && !customReady()) {
+      pause();
+      state.drawOnly = true;
+      toURL(config());
+      $("train-play").disabled = $("train-step").disabled = true;
+      if (state.data) drawOnlyPlane();
+      return;
+    }
+    state.drawOnly = false;
     reset();
   }
 
@@ -470,7 +551,7 @@ MG.labs.net = (() => {
       watchStall(k, now);
     }
     if (!state.data) return;
-    drawBoundary();
+    if (state.drawOnly) drawOnlyPlane(); else drawBoundary();
     drawNeurons();
     drawGradflow();
     refreshInspector();
@@ -508,7 +589,7 @@ MG.labs.net = (() => {
   }
 
   function toPixel(p, w, h) {
-    const [x0, x1, y0, y1] = state.data.extent;
+    const [x0, x1, y0, y1] = state.data ? state.data.extent : [-2, 2, -2, 2];
     return [((p[0] - x0) / (x1 - x0)) * w, ((y1 - p[1]) / (y1 - y0)) * h];
   }
 
@@ -605,14 +686,15 @@ MG.labs.net = (() => {
     const rect = canvas.getBoundingClientRect();
     const mx = event.clientX - rect.left, my = event.clientY - rect.top;
     let best = null;
-    for (const split of ["train", "test"]) {
+    for (const split of state.drawOnly ? [] : ["train", "test"]) {
       state.data[split].X.forEach((p, index) => {
         const [x, y] = toPixel(p, rect.width, rect.height);
         const d = Math.hypot(x - mx, y - my);
         if (d < 10 && (!best || d < best.d)) best = { d, split, index };
       });
     }
-    if (best) inspectPoint(best.split, best.index);
+    if ($("net-dataset").value === "custom" && (!best || event.shiftKey || state.drawOnly)) addPoint(event, mx, my, rect);
+    else if (best && !state.drawOnly) inspectPoint(best.split, best.index);
   }
 
   // ---------------------------------------------------------------- hidden neurons
@@ -978,15 +1060,29 @@ MG.labs.net = (() => {
 
   function init() {
     fill($("net-dataset"), MG.meta.datasets);
+    const own = $("net-dataset").querySelector("option[value=custom]");
+    if (own) own.textContent = "your own (draw)";
     fill($("net-activation"), MG.meta.activations);
     fill($("net-schedule"), MG.meta.schedules);
     fill($("net-optimizer"), MG.meta.optimizers);
     $("net-points").max = MG.meta.limits.points;
     setControls(fromURL());
     $("net-dataset").addEventListener("change", () => {
-      $("net-noise").value = NOISE[$("net-dataset").value] ?? 0.1;
+      const ds = $("net-dataset").value;
+      if (ds === "custom" && !state.custom.length && state.data) {
+        // Start from the points on the plane; Clear to start from nothing.
+        const most = MG.meta.limits.customPoints || 200;
+        const R = MG.meta.limits.customRange || 4;
+        state.custom = ["train", "test"].flatMap((split) => state.data[split].X.map((p, i) =>
+          [round2(p[0]), round2(p[1]), state.data[split].y[i]]))
+          .filter((p) => Math.abs(p[0]) <= R && Math.abs(p[1]) <= R).slice(0, most);
+        state.note = `Your own data starts from the ${state.data.config.dataset} points: click to add more, or Clear the points to start from nothing.`;
+      } else if (ds !== "custom") {
+        $("net-noise").value = NOISE[ds] ?? 0.1;
+      }
       changed();
     });
+    $("draw-clear").addEventListener("click", () => { state.custom = []; changed(); });
     for (const id of ["net-noise", "net-points", "net-test"]) {
       $(id).addEventListener("input", showOutputs);
       $(id).addEventListener("change", changed);
@@ -1041,7 +1137,7 @@ MG.labs.net = (() => {
   function shown() {
     if (!state.started) {
       state.started = true;
-      reset();
+      changed();
     }
   }
 
