@@ -134,6 +134,16 @@ def test_advance_trains_a_playing_run_without_a_thread():
     assert status == 400 and "0 to 1 seconds" in d["error"]
 
 
+def test_a_worker_can_pass_json_text_both_ways():
+    sessions = Sessions(threaded=False)
+    status, text = api.handle_json(sessions, "/api/expr", '{"expr": "a*b", "values": "a=2"}')
+    assert status == 200 and '"output": 2.0' in text
+    status, text = api.handle_json(sessions, "/api/expr", '{"expr": NaN}')
+    assert status == 400 and "not valid JSON" in text
+    status, text = api.handle_json(sessions, "/api/expr", "[1]")
+    assert status == 400 and "JSON object" in text
+
+
 BLOCKER = """
 import sys
 
