@@ -26,6 +26,27 @@ def new_run(**config) -> tuple[Sessions, str, network.NetworkSession]:
     return sessions, key, sessions.get(key)
 
 
+# ------------------------------------------------------------------ plain-float pictures
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_plain_float_columns_are_the_engines_numbers_bit_for_bit(activation):
+    import random
+
+    from micrograd.nn import MLP
+    from micrograd.viz.fastforward import float_columns
+
+    rng = random.Random(5)
+    saved = random.getstate()
+    random.seed(5)
+    model = MLP(2, [5, 4, 3], activation=activation)
+    random.setstate(saved)
+    points = [[rng.uniform(-3, 3), rng.uniform(-3, 3)] for _ in range(40)]
+    output = float_columns(model, points)[-1]
+    assert [list(row) for row in zip(*output)] == [[v.data for v in model(p)] for p in points]
+    for p in model.parameters():
+        p.data *= 1e200  # overflows: inf or nan in the picture, never an exception
+    assert len(float_columns(model, points)[-1][0]) == 40
+
+
 # ------------------------------------------------------------------ curves
 def test_train_curves_are_the_whole_training_set_even_with_a_batch_of_one():
     sessions, key, run = new_run(batch=1, points=40, hidden=[4], lr=0.1)
