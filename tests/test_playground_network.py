@@ -47,6 +47,18 @@ def test_plain_float_columns_are_the_engines_numbers_bit_for_bit(activation):
     assert len(float_columns(model, points)[-1][0]) == 40
 
 
+def test_pictures_of_a_blown_up_network_clip_instead_of_failing():
+    import math
+
+    from micrograd.playground.pictures import quantize
+
+    assert quantize([1.0, -2.0, math.inf, -math.inf, math.nan]) == {
+        "scale": 2.0,
+        "q": [64, -127, 127, -127, 0],
+    }
+    assert quantize([0.0, 0.0]) == {"scale": 0.0, "q": [0, 0]}
+
+
 # ------------------------------------------------------------------ curves
 def test_train_curves_are_the_whole_training_set_even_with_a_batch_of_one():
     sessions, key, run = new_run(batch=1, points=40, hidden=[4], lr=0.1)
