@@ -83,6 +83,13 @@ class Optimizer:
         training loop can tell numbers that blew up from a wrong argument.
         """
         for i, p in enumerate(self.params):
+            if not isinstance(p.data, int | float) or not math.isfinite(p.data):
+                raise ValueError(
+                    f"{type(self).__name__}.step: {_name(p, i, len(self.params))} has data "
+                    f"{p.data!r}, not a finite number: something assigned it by hand "
+                    "(p.data = ...); no parameter was changed. Assign a finite float, or "
+                    "build the model again."
+                )
             if not math.isfinite(p.grad):
                 raise FloatingPointError(
                     f"{type(self).__name__}.step: {_name(p, i, len(self.params))} has grad "

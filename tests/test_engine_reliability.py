@@ -184,3 +184,14 @@ def test_an_array_of_values_times_a_value_says_what_to_do():
     np = pytest.importorskip("numpy")
     with pytest.raises(TypeError, match="holds Values"):
         np.array([Value(1.0), Value(2.0)]) * Value(3.0)
+
+
+def test_a_step_on_a_parameter_set_to_nan_by_hand_says_so_not_lower_the_lr():
+    from micrograd.optim import SGD
+
+    w = Value(1.0)
+    (w * 2.0).backward()
+    w.data = float("nan")
+    with pytest.raises(ValueError, match="assigned it by hand") as caught:
+        SGD([w], lr=0.1).step()
+    assert "learning rate" not in str(caught.value)
