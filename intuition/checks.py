@@ -5,6 +5,13 @@ takes the learner's function and returns None when it is right, or one sentence
 saying what is wrong. The oracle is always the library: its ``Value`` and
 ``backward()``, ``micrograd.gradcheck`` (finite differences), its ``Neuron``
 and its ``SGD``.
+
+``SLIPS`` (at the end) lists, for each exercise, the typical mistakes and the
+hint that speaks to each: a wrong number for a number exercise, a function
+written with that mistake for a code exercise. ``selfcheck`` tries them before
+it falls back on the exercise's general hint, and in strict mode checks that
+every slip fails and is recognised as itself. Each notebook has its own section
+of the table; add a section for a new notebook at the end.
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
+
+from selfcheck import Slip
 
 from micrograd import MLP, Neuron, Value
 from micrograd.gradcheck import gradcheck
@@ -25,21 +34,67 @@ def _close(a: float, b: float, tol: float = 1e-9) -> bool:
     return isinstance(a, int | float) and math.isclose(a, b, rel_tol=tol, abs_tol=tol)
 
 
+def _plural(n: int, word: str, plural: str = "") -> str:
+    """``1 input``, ``2 inputs``: a count with its noun."""
+    return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
+
+
+def _name(v) -> str:
+    """A value as an error message names it: by its label, else by how it was made."""
+    label = getattr(v, "label", "")
+    if label:
+        return label
+    op = getattr(v, "_op", "")
+    made = f"the {op!r} node" if op else "an unlabelled leaf"
+    return f"{made} (data {getattr(v, 'data', '?')!r})"
+
+
+class ReferenceTinyValue:
+    """Notebook 1's TinyValue as the course means it (+ and *, local derivatives stored).
+
+    The checks build their graphs with it when the learner's class is not the
+    thing being checked.
+    """
+
+    def __init__(self, data, children=(), op="", local=(), label=""):
+        self.data, self.grad, self.label = data, 0.0, label
+        self._children, self._local, self._op = children, local, op
+
+    def __add__(self, other):
+        return type(self)(self.data + other.data, (self, other), "+", (1.0, 1.0))
+
+    def __mul__(self, other):
+        return type(self)(self.data * other.data, (self, other), "*", (other.data, self.data))
+
+    def __repr__(self):
+        return f"TinyValue({self.label or '?'}: data={self.data}, grad={self.grad})"
+
+
 # ------------------------------------------------------------- notebook 1
 def _expressions(V: type) -> list[tuple[str, Callable[[], tuple]]]:
     """Small graphs built from + and * only, in any Value-like class ``V``."""
 
     def running_example():
         a, b, c, f = V(2.0, label="a"), V(-3.0, label="b"), V(10.0, label="c"), V(-2.0, label="f")
-        return (a * b + c) * f, [a, b, c, f]
+        e = a * b
+        d = e + c
+        L = d * f
+        e.label, d.label, L.label = "e", "d", "L"
+        return L, [a, b, c, f]
 
     def used_twice():
         x, y, z = V(3.0, label="x"), V(-1.0, label="y"), V(2.0, label="z")
-        return (x * y + z) * x, [x, y, z]
+        xy = x * y
+        s = xy + z
+        g = s * x
+        xy.label, s.label, g.label = "x·y", "x·y + z", "g"
+        return g, [x, y, z]
 
     def a_plus_a():
         a = V(3.0, label="a")
-        return a + a, [a]
+        b = a + a
+        b.label = "b"
+        return b, [a]
 
     return [
         ("L = (a·b + c)·f", running_example),
@@ -58,7 +113,7 @@ def _reachable(root) -> list:
     return list(seen.values())
 
 
-def topological_order_test(V: type) -> Test:
+def topological_order_test(V: type = ReferenceTinyValue) -> Test:
     """The order holds every value of the graph once, each after all of its children."""
 
     def test(topological_order: Callable) -> str | None:
@@ -72,20 +127,20 @@ def topological_order_test(V: type) -> Test:
                 id(v) for v in everything
             }:
                 return (
-                    f"for {name} the graph has {len(everything)} values, each to be listed "
-                    f"once, but your list has {len(order)} entries"
+                    f"for {name} the graph has {_plural(len(everything), 'value')}, each to be "
+                    f"listed once, but your list has {_plural(len(order), 'entry', 'entries')}"
                 )
             place = {id(v): i for i, v in enumerate(order)}
             for v in order:
                 for child in v._children:
                     if place[id(child)] > place[id(v)]:
-                        return f"for {name}, {v} comes before its child {child}"
+                        return f"for {name}, {_name(v)} comes before its child {_name(child)}"
         return None
 
     return test
 
 
-def backward_test(V: type) -> Test:
+def backward_test(V: type = ReferenceTinyValue) -> Test:
     """Every gradient equals the library's ``backward()`` on the same expression."""
 
     def test(backward: Callable) -> str | None:
@@ -107,6 +162,68 @@ def backward_test(V: type) -> Test:
     return test
 
 
+# the two operations of TinyValue: name -> (Python's method, the float it computes, local)
+TINY_OPS: dict[str, tuple[str, Callable, Callable]] = {
+    "tiny_add": ("__add__", lambda x, y: x + y, lambda x, y: (1.0, 1.0)),
+    "tiny_mul": ("__mul__", lambda x, y: x * y, lambda x, y: (y, x)),
+}
+
+
+def tiny_op_test(name: str) -> Test:
+    """TinyValue's ``__add__`` or ``__mul__`` (``name`` is "tiny_add" or "tiny_mul").
+
+    The learner's method goes into a TinyValue of the checks' own. The result
+    must hold the right data, both children in order and, for each, the local
+    derivative that nudging measures; then ``backward()`` through graphs that
+    use it must give the library's gradients.
+    """
+    method, forward, _ = TINY_OPS[name]
+    sign = {"__add__": "+", "__mul__": "*"}[method]
+
+    def test(op: Callable) -> str | None:
+        V = type("TinyValue", (ReferenceTinyValue,), {method: op})
+        for x0, y0 in [(2.0, -3.0), (4.0, 10.0), (-1.5, 0.5)]:
+            x, y = V(x0, label="x"), V(y0, label="y")
+            out = op(x, y)
+            where = f"for x {sign} y with x = {x0:g}, y = {y0:g}"
+            if not hasattr(out, "_local"):
+                return f"{where} it returned {out!r}; return a new TinyValue"
+            if out.data != forward(x0, y0):
+                return f"{where} the data is {out.data!r}; it should be {forward(x0, y0)!r}"
+            children = tuple(getattr(out, "_children", ()))
+            if len(children) != 2 or children[0] is not x or children[1] is not y:
+                named = [_name(c) for c in children]
+                return f"{where} the children are {named}; they should be [x, y], in that order"
+            local = tuple(out._local)
+            measured = [
+                gradcheck(lambda v: forward(v[0], v[1]), [x0, y0]).numeric[i] for i in (0, 1)
+            ]
+            if len(local) != 2 or not all(_close(g, m, 1e-6) for g, m in zip(local, measured)):
+                shown = ", ".join(f"{m:.6g}" for m in measured)
+                return f"{where} _local is {local!r}, but nudging x and y measures ({shown})"
+        for expression, build in _expressions(V):
+            root, leaves = build()
+            solutions_backward(root)
+            lib_root, lib_leaves = dict(_expressions(Value))[expression]()
+            lib_root.backward()
+            for mine, theirs in zip(leaves, lib_leaves):
+                if not _close(mine.grad, theirs.grad):
+                    return (
+                        f"for {expression}, d/d{mine.label} came out {mine.grad!r}, "
+                        f"but the library says {theirs.grad!r}"
+                    )
+        return None
+
+    return test
+
+
+def solutions_backward(root) -> None:
+    """The course's ``backward()`` (from solutions.py), for checks of other pieces."""
+    import solutions
+
+    solutions.backward(root)
+
+
 # ------------------------------------------------------------- notebook 2
 # name of the op -> (apply it to a Value-like x, where to check it)
 OPERATIONS: dict[str, tuple[Callable, list[float]]] = {
@@ -118,22 +235,68 @@ OPERATIONS: dict[str, tuple[Callable, list[float]]] = {
 }
 
 
-def local_derivative_test(V: type, ops: list[str]) -> Test:
-    """Each of ``V``'s ``ops`` gives the gradient that finite differences (``gradcheck``) measure.
+# the exercise -> the operations whose local derivative it writes
+LOCAL_DERIVATIVE_OPS: dict[str, list[str]] = {
+    "pow_local": ["x ** 3", "x ** -2"],
+    "exp_local": ["exp(x)"],
+    "tanh_local": ["tanh(x)"],
+    "relu_local": ["relu(x)"],
+}
 
-    The learner's function is already wired into ``V``; the test only runs ``V``.
+
+def tiny_value_with(local_functions: dict[str, Callable]) -> type:
+    """Notebook 2's TinyValue, its four local derivatives taken from ``local_functions``.
+
+    A function missing from the dict is taken from ``solutions.py``, so one
+    exercise can be checked while the others are still empty.
+    """
+    import solutions
+
+    def local(name: str) -> Callable:
+        return local_functions.get(name) or solutions.FUNCTIONS[name]
+
+    class TinyValue(ReferenceTinyValue):
+        def __pow__(self, k):
+            out = self.data**k
+            return TinyValue(out, (self,), f"**{k}", (local("pow_local")(self.data, k, out),))
+
+        def exp(self):
+            out = math.exp(self.data)
+            return TinyValue(out, (self,), "exp", (local("exp_local")(self.data, out),))
+
+        def tanh(self):
+            out = math.tanh(self.data)
+            return TinyValue(out, (self,), "tanh", (local("tanh_local")(self.data, out),))
+
+        def relu(self):
+            out = max(0.0, self.data)
+            return TinyValue(out, (self,), "relu", (local("relu_local")(self.data, out),))
+
+        def backward(self):
+            solutions.backward(self)
+
+    return TinyValue
+
+
+def local_derivative_test(name: str) -> Test:
+    """The local derivative ``name`` (say ``"tanh_local"``) gives what ``gradcheck`` measures.
+
+    The learner's function is wired into a TinyValue of the checks' own, run
+    through ``backward()`` at a few points, and compared with finite differences.
     """
 
-    def test(_local: Callable) -> str | None:
-        for op in ops:
+    def test(local_function: Callable) -> str | None:
+        V = tiny_value_with({name: local_function})
+        for op in LOCAL_DERIVATIVE_OPS[name]:
             apply, points = OPERATIONS[op]
             for x0 in points:
                 x = V(x0)
                 out = apply(x)
+                local = out._local[0]
+                if not isinstance(local, int | float) or isinstance(local, bool):
+                    return f"{op} at x = {x0}: your function returned {local!r}, not a number"
                 out.backward()
                 numeric = gradcheck(lambda v, apply=apply: apply(v[0]), [x0]).numeric[0]
-                if not _close(out.data, apply(Value(x0)).data):
-                    return f"{op} at x = {x0}: the value is {out.data!r}; it should not change"
                 if not _close(x.grad, numeric, 1e-5):
                     return (
                         f"{op} at x = {x0}: backward() gives {x.grad!r}, but nudging x "
@@ -163,14 +326,16 @@ def neuron_test() -> Test:
             lib_out = lib(lib_xs)
             if not _close(out.data, lib_out.data):
                 return (
-                    f"with {n_inputs} inputs the output is {out.data:.6g}, but tanh(w·x + b) "
-                    f"is {lib_out.data:.6g}"
+                    f"with {_plural(n_inputs, 'input')} the output is {out.data:.6g}, "
+                    f"but tanh(w·x + b) is {lib_out.data:.6g}"
                 )
             out.backward()
             lib_out.backward()
             pairs = [*zip(ws, lib.w), (b, lib.b), *zip(xs, lib_xs)]
             if not all(_close(m.grad, t.grad) for m, t in pairs):
-                return f"with {n_inputs} inputs the output is right but a gradient is not"
+                return (
+                    f"with {_plural(n_inputs, 'input')} the output is right but a gradient is not"
+                )
         return None
 
     return test
@@ -198,8 +363,336 @@ def training_step_test() -> Test:
                 return f"step {step}: it returned the loss {got!r}, expected {expected.data!r}"
             for (name, p), q in zip(mine.named_parameters(), theirs.parameters()):
                 if not _close(p.data, q.data):
-                    why = " (did you zero the gradients?)" if step else ""
-                    return f"after step {step}, {name} is {p.data:.6g}, not {q.data:.6g}{why}"
+                    return f"after step {step}, {name} is {p.data:.6g}, not {q.data:.6g}"
         return None
 
     return test
+
+
+# ====================================================================================
+# Typical slips: for each exercise, the mistakes a learner makes most, each with the
+# hint that speaks to that mistake. Numbers are written the way the slip computes them.
+# ====================================================================================
+
+
+# ---- notebook 1, code slips
+def _add_copied_from_mul(self, other):
+    return type(self)(self.data + other.data, (self, other), "+", (other.data, self.data))
+
+
+def _add_without_children(self, other):
+    return type(self)(self.data + other.data)
+
+
+def _mul_own_factor(self, other):
+    return type(self)(self.data * other.data, (self, other), "*", (self.data, other.data))
+
+
+def _mul_copied_from_add(self, other):
+    return type(self)(self.data * other.data, (self, other), "*", (1.0, 1.0))
+
+
+def _mul_without_children(self, other):
+    return type(self)(self.data * other.data)
+
+
+def _topological_order_children_last(root):
+    order, seen = [], set()
+
+    def visit(node):
+        if node not in seen:
+            seen.add(node)
+            order.append(node)  # before its children: the slip
+            for child in node._children:
+                visit(child)
+
+    visit(root)
+    return order
+
+
+def _topological_order_without_seen(root):
+    order = []
+
+    def visit(node):
+        for child in node._children:
+            visit(child)
+        order.append(node)
+
+    visit(root)
+    return order
+
+
+def _backward_overwrites(root):
+    import solutions
+
+    root.grad = 1.0
+    for node in reversed(solutions.topological_order(root)):
+        for child, local in zip(node._children, node._local):
+            child.grad = local * node.grad
+
+
+def _backward_without_seed(root):
+    import solutions
+
+    for node in reversed(solutions.topological_order(root)):
+        for child, local in zip(node._children, node._local):
+            child.grad += local * node.grad
+
+
+def _backward_leaves_first(root):
+    import solutions
+
+    root.grad = 1.0
+    for node in solutions.topological_order(root):
+        for child, local in zip(node._children, node._local):
+            child.grad += local * node.grad
+
+
+# ---- notebook 2, code slips
+def _pow_forgot_minus_one(x, k, out):
+    return k * x**k
+
+
+def _pow_forgot_k(x, k, out):
+    return x ** (k - 1)
+
+
+def _exp_returns_input(x, out):
+    return x
+
+
+def _tanh_of_the_input(x, out):
+    return 1 - x**2
+
+
+def _tanh_forgot_square(x, out):
+    return 1 - out
+
+
+def _relu_returns_value(x, out):
+    return out
+
+
+def _relu_always_one(x, out):
+    return 1.0
+
+
+def _neuron_forgot_tanh(xs, ws, b):
+    total = b
+    for w, x in zip(ws, xs):
+        total = total + w * x
+    return total
+
+
+def _neuron_forgot_bias(xs, ws, b):
+    total = ws[0] * xs[0]
+    for w, x in zip(ws[1:], xs[1:]):
+        total = total + w * x
+    return total.tanh()
+
+
+def _step_without_zero_grad(model, X, targets, lr):
+    loss = mse_loss([model(x) for x in X], targets)
+    loss.backward()
+    for p in model.parameters():
+        p.data -= lr * p.grad
+    return loss
+
+
+def _step_uphill(model, X, targets, lr):
+    loss = mse_loss([model(x) for x in X], targets)
+    model.zero_grad()
+    loss.backward()
+    for p in model.parameters():
+        p.data += lr * p.grad
+    return loss
+
+
+def _step_zero_grad_after_backward(model, X, targets, lr):
+    loss = mse_loss([model(x) for x in X], targets)
+    loss.backward()
+    model.zero_grad()
+    for p in model.parameters():
+        p.data -= lr * p.grad
+    return loss
+
+
+SLIPS: dict[str, list[Slip]] = {
+    # ---------------------------------------------------------- notebook 1, basics
+    "f'(0)": [
+        Slip("the height, not the slope", 0**3 - 3 * 0 + 1,
+             "that is f(0), the height of the curve at 0. The question is its slope: use f'(x)."),
+        Slip("sign", 3.0,
+             "right size, wrong sign. At x = 0 the term 3x² is 0: what is left, with its sign?"),
+    ],
+    "∂(x·y)/∂x": [
+        Slip("its own factor", 4.0,
+             "that is x itself. Nudging x is scaled by what x is multiplied with."),
+        Slip("the product", 4.0 * -1.5,
+             "that is p = x·y, the value. The derivative asks how fast p moves as x moves."),
+        Slip("sign", 1.5, "right size, wrong sign: y is negative."),
+    ],
+    "dL/dc": [
+        Slip("the local derivative only", 1.0,
+             "1 is the local derivative of + toward c. The chain rule multiplies it by the "
+             "gradient that reached the + node from above."),
+        Slip("sign", 2.0, "right size, wrong sign: which sign does d.grad have?"),
+    ],
+    "dL/da": [
+        Slip("the local derivative only", -3.0,
+             "-3 is the local derivative of e = a·b toward a. Multiply it by what reached e "
+             "from above: the chain rule."),
+        Slip("its own factor", 2.0 * -2.0,
+             "that is a × e.grad, which is b's gradient: toward a, a * node passes on the "
+             "*other* factor."),
+        Slip("sign", 6.0 * -1,
+             "right size, wrong sign: both factors are negative, so what is their product's sign?"),
+    ],
+    "a after one step": [
+        Slip("with the gradient", 2.0 + 0.01 * 6.0,
+             "you stepped *with* the gradient, which makes L larger. Descent steps against it."),
+        Slip("forgot the learning rate", 2.0 - 6.0,
+             "the whole gradient is far too big a step: it is scaled by the learning rate first."),
+        Slip("only the step", 0.01 * 6.0,
+             "that is the size of the step; the question asks where a ends up after it."),
+    ],
+    "dg/dx": [
+        Slip("only the outer use of x", 3 * -1 + 2,
+             "that counts only the x in the outer product. x is used twice: a gradient comes "
+             "back along each use, and the two add up."),
+        Slip("only the inner use of x", -1 * 3,
+             "that counts only the x inside x·y. x is used twice: add what comes back along "
+             "the outer use."),
+        Slip("sign", 4.0, "right size, wrong sign: check the sign of each term."),
+    ],
+    "dy/dx": [
+        Slip("only the x·x paths", 2 * 2,
+             "that is d(x·x)/dx alone. The last + x is a third use of x: one more path."),
+        Slip("x·x counted once", 2 + 1,
+             "x·x uses x twice, so it gives two paths, not one."),
+        Slip("the buggy class's answer", 2.0,
+             "that is what the buggy class says, which is the point: it keeps only the last path "
+             "it visits. Count every use of x."),
+    ],
+    "topological_order": [
+        Slip("children after the node", _topological_order_children_last,
+             "you append a node before visiting its children. Visit all of a node's children "
+             "first, then append the node."),
+        Slip("no seen set", _topological_order_without_seen,
+             "a value used twice is listed twice. Remember which nodes you have visited."),
+    ],
+    "backward": [
+        Slip("= instead of +=", _backward_overwrites,
+             "a value used twice loses one path's gradient: each edge must *add* its part."),
+        Slip("no seed", _backward_without_seed,
+             "every gradient stays 0: something must start the chain. What is dL/dL?"),
+        Slip("leaves first", _backward_leaves_first,
+             "you visit the leaves first, before the gradient has reached them. Walk the order "
+             "backwards, from the output."),
+    ],
+    "tiny_add": [
+        Slip("copied from *", _add_copied_from_mul,
+             "those are the local derivatives of a product. Nudge x by 1 in x + y: how much "
+             "does the sum move?"),
+        Slip("no children", _add_without_children,
+             "the result must remember where it came from: pass (self, other) as its children."),
+    ],
+    "tiny_mul": [
+        Slip("its own factor", _mul_own_factor,
+             "each factor got its own value. Nudge x in x·y: the product moves by y per unit."),
+        Slip("copied from +", _mul_copied_from_add,
+             "1 and 1 are the local derivatives of a sum. For a product, nudge x by 1: how much "
+             "does x·y move?"),
+        Slip("no children", _mul_without_children,
+             "the result must remember where it came from: pass (self, other) as its children."),
+    ],
+    # ---------------------------------------------------- notebook 2, intermediate
+    "d(4/x)/dx at x = 2": [
+        Slip("sign", 1.0, "right size, wrong sign: does 4/x grow or shrink as x grows?"),
+        Slip("forgot the square", -4 / 2,
+             "4/x is 4·x⁻¹: the power rule brings down the -1 *and* lowers the power by one."),
+        Slip("the value", 4 / 2, "that is 4/x itself; the question asks for its slope."),
+    ],
+    "do/dn": [
+        Slip("forgot the square", 1 - 0.4621,
+             "the derivative of tanh is 1 minus the *square* of its output."),
+        Slip("the square only", 0.4621**2, "that is o²; the slope of tanh is 1 minus it."),
+        Slip("the output", 0.4621, "that is o itself; the question asks for tanh's slope at n."),
+    ],
+    "do/dw1": [
+        Slip("forgot ∂n/∂w1", 0.7864,
+             "that is do/dn. The chain rule goes one edge further: how does n move with w1?"),
+        Slip("the weight instead of the input", 0.5 * 0.7864,
+             "that multiplies by w1, which gives x1's gradient. In w1·x1, nudging w1 is scaled "
+             "by the *other* factor."),
+        Slip("∂n/∂w1 only", 2.0,
+             "that is ∂n/∂w1; now carry it through the tanh, the other link of the chain."),
+    ],
+    "sigmoid'(0)": [
+        Slip("σ instead of σ′", 0.5, "that is σ(0), the value. The slope is σ·(1 - σ)."),
+        Slip("tanh's slope", 1.0, "that is tanh's slope at 0; the sigmoid is flatter."),
+    ],
+    "tanh' where tanh = 0.6": [
+        Slip("forgot the square", 1 - 0.6, "the slope is 1 minus the *square* of the output."),
+        Slip("0.6 as the input", 1 - math.tanh(0.6) ** 2,
+             "0.6 is the output o, not the input n: 1 - o² needs no tanh of anything."),
+        Slip("the square only", 0.6**2, "that is o²; the slope is 1 minus it."),
+    ],
+    "∂(u/v)/∂v": [
+        Slip("the numerator's edge", 1 / 3.71828,
+             "that is ∂q/∂u = 1/v, the other edge. The question is the edge from v."),
+        Slip("sign", 1.71828 / 3.71828**2,
+             "right size, wrong sign: a bigger denominator makes the fraction smaller."),
+        Slip("forgot the square", -1.71828 / 3.71828, "u/v is u·v⁻¹: mind the power rule on v."),
+    ],
+    "parameters of MLP(2, [16, 16, 1])": [
+        Slip("forgot the biases", 2 * 16 + 16 * 16 + 16 * 1,
+             "each neuron has a bias too, besides one weight per input."),
+        Slip("counted neurons", 16 + 16 + 1,
+             "that counts neurons. Each neuron holds several parameters."),
+        Slip("forgot the output layer", (2 + 1) * 16 + (16 + 1) * 16,
+             "the output neuron has its own weights and bias."),
+    ],
+    "w after one step": [
+        Slip("with the gradient", 0.278854 + 0.1 * -0.115651,
+             "you stepped *with* the gradient. Descent subtracts lr × gradient, and this "
+             "gradient is negative: what does subtracting a negative number do?"),
+        Slip("forgot the learning rate", 0.278854 - -0.115651,
+             "the whole gradient is too big a step: scale it by the learning rate."),
+    ],
+    "pow_local": [
+        Slip("forgot the - 1", _pow_forgot_minus_one,
+             "the power rule lowers the power by one: x³ has slope 3x², not 3x³."),
+        Slip("forgot the k", _pow_forgot_k,
+             "the power rule also brings the old power down in front: x³ has slope 3·x²."),
+    ],
+    "exp_local": [
+        Slip("returned the input", _exp_returns_input,
+             "that is x. Which function is its own slope? Its value is already in `out`."),
+    ],
+    "tanh_local": [
+        Slip("used the input", _tanh_of_the_input,
+             "1 - (·)² takes tanh's *output*, `out`, not its input x."),
+        Slip("forgot the square", _tanh_forgot_square, "1 minus the *square* of the output."),
+    ],
+    "relu_local": [
+        Slip("returned the value", _relu_returns_value,
+             "that is relu(x), the value. Its slope is 1 or 0: which where?"),
+        Slip("always 1", _relu_always_one,
+             "below 0 relu is flat: nudging x there changes nothing."),
+    ],
+    "neuron": [
+        Slip("forgot the tanh", _neuron_forgot_tanh,
+             "the weighted sum is only the first half of a neuron: it goes through tanh."),
+        Slip("forgot the bias", _neuron_forgot_bias, "the sum starts from the bias b."),
+    ],
+    "training_step": [
+        Slip("forgot zero_grad()", _step_without_zero_grad,
+             "right at the first step, wrong from the second: gradients accumulate, so each "
+             "step must start them from zero."),
+        Slip("stepped uphill", _step_uphill,
+             "every weight moves the wrong way: descent goes *against* the gradient."),
+        Slip("zero_grad() after backward()", _step_zero_grad_after_backward,
+             "no weight moves: you zeroed the gradients after computing them, not before."),
+    ],
+}  # fmt: skip

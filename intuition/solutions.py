@@ -59,6 +59,16 @@ ANSWERS: dict[str, float] = {
 
 
 # ---- notebook 1, micrograd_basics
+def tiny_add(self, other):
+    """TinyValue.__add__: the sum, its two children, and d(x+y)/dx = 1, d(x+y)/dy = 1."""
+    return type(self)(self.data + other.data, (self, other), "+", (1.0, 1.0))
+
+
+def tiny_mul(self, other):
+    """TinyValue.__mul__: the product, its two children, and each factor's the other one."""
+    return type(self)(self.data * other.data, (self, other), "*", (other.data, self.data))
+
+
 def topological_order(root):
     """Every value root depends on, and root itself, each listed after all of its children."""
     order, seen = [], set()
@@ -124,6 +134,8 @@ def training_step(model, X, targets, lr):
 
 
 FUNCTIONS = {
+    "tiny_add": tiny_add,
+    "tiny_mul": tiny_mul,
     "topological_order": topological_order,
     "backward": backward,
     "pow_local": pow_local,
