@@ -29,7 +29,10 @@ def to_dot(spec: GraphSpec) -> str:
         if i in spine:
             attrs.append("weight=10")
         if e.label:
-            attrs.append(f"label={_q(e.label)}")
+            # Graphviz reserves exactly the label's width beside its edge, so labels of
+            # edges converging on one node end up touching ("∂=-1.0000∂=-0.2683"):
+            # a space on either side keeps a gap between neighbours.
+            attrs.append(f"label={_q(' ' + e.label + ' ')}")
             attrs.append(f"fontcolor={_q(palette.TEXT)}")
         if e.width is not None:
             attrs.append(f"penwidth={e.width:.2f}")

@@ -104,6 +104,32 @@ def graph_nodes(root: Value, max_nodes: int | None) -> list[Value]:
     return order
 
 
+def input_order(order: list[Value], root: Value) -> list[Value]:
+    """``order`` rearranged so that each node's children come in the order it uses them.
+
+    Still children first, but depth first from the output, first input first: the
+    subgraph of a node's first input is listed before that of its second, and so
+    on. Graphviz keeps nodes in the order they are listed where it can, so the
+    hidden neuron 1 is drawn to the left of neuron 2, as in the formula.
+    """
+    known = set(order)
+    placed: set[Value] = set()
+    result: list[Value] = []
+    stack: list[tuple[Value, int]] = [(root, 0)]
+    while stack:  # iterative: a chain a million values deep must not hit the recursion limit
+        node, k = stack.pop()
+        children = node._children
+        if k < len(children):
+            stack.append((node, k + 1))
+            child = children[k]
+            if child not in placed and child in known:
+                placed.add(child)  # placed now, listed once its own children are
+                stack.append((child, 0))
+        else:
+            result.append(node)
+    return result
+
+
 def paths_to_output(order: list[Value], target: Value) -> set[Value]:
     """Every value on a path from ``target`` up to the output (``order`` is children first)."""
     on_path = {target}
@@ -133,7 +159,7 @@ def build_spec(
     An edge from a node without local derivatives (a user op with its own
     ``_backward``, ``_local`` None) is drawn without a ∂ label.
     """
-    order = graph_nodes(root, max_nodes)
+    order = input_order(graph_nodes(root, max_nodes), root)
     grad_of = grads.__getitem__ if grads is not None else (lambda v: v.grad)
     if grad_scale is not None and not 0 <= grad_scale < math.inf:
         raise ValueError(f"grad_scale={grad_scale!r}: give a positive finite number, or None.")
