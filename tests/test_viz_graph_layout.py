@@ -125,3 +125,20 @@ def test_inputs_are_drawn_in_the_order_they_are_used():
     out.backward()
     svg = draw_dot(out, rankdir="TB", engine="graphviz").pipe("svg").decode()
     assert x_of(svg, "first") < x_of(svg, "second")
+
+
+def test_hidden_grads_are_drawn_as_a_question_mark():
+    out = tiny_network()
+    x1 = next(v for v in out.topological_order() if v.label == "x1")
+    drawing = draw_dot(out, hide_grads=[x1], engine="graphviz")
+    box = next(n for n in drawing.spec.nodes if n.fields[0] == "x1")
+    assert box.fields[-1] == "grad ?" and box.fill == "#ffffff"
+    svg = drawing.pipe("svg").decode()
+    assert f"grad {x1.grad:.4f}" not in svg  # the answer is nowhere in the picture
+    assert "grad 1.0000" in svg  # the others still are
+    assert "left for you to work out" in drawing.source
+
+
+def test_hiding_a_value_outside_the_graph_is_refused():
+    with pytest.raises(ValueError, match="inside the drawn graph"):
+        draw_dot(tiny_network(), hide_grads=[Value(1.0)], engine="graphviz")

@@ -15,7 +15,7 @@ An edge is drawn once per use: ``a + a`` gives two edges from ``a`` to the
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from micrograd.engine import Value
@@ -152,8 +152,12 @@ def build_spec(
     max_nodes: int | None = 200,
     legend: bool = True,
     grad_scale: float | None = None,
+    hide_grads: Collection[Value] = (),
 ) -> GraphSpec:
     """The drawing plan for ``root``; ``grads`` overrides ``.grad`` (used by the stepper).
+
+    ``hide_grads``: values whose grad is drawn as "grad ?" in a white box, so a
+    picture can sit above an exercise that asks for exactly those gradients.
 
     ``grad_scale`` is the |grad| drawn darkest; by default the largest finite one in the graph.
     An edge from a node without local derivatives (a user op with its own
@@ -168,6 +172,9 @@ def build_spec(
     if highlight is not None and highlight not in ids:
         raise ValueError(f"highlight={highlight!r} is not a value inside the drawn graph.")
     marked = paths_to_output(order, highlight) if highlight is not None else set()
+    hidden = set(hide_grads)
+    if not hidden <= set(ids):
+        raise ValueError("hide_grads: every value in it must be inside the drawn graph.")
 
     nodes: list[Node] = []
     edges: list[Edge] = []
@@ -175,8 +182,10 @@ def build_spec(
         vid = ids[v]
         fields = ((v.label,) if v.label else ()) + (f"data {fmt(v.data)}",)
         if show_grad:
-            fields += (f"grad {fmt(grad_of(v))}",)
+            fields += ("grad ?" if v in hidden else f"grad {fmt(grad_of(v))}",)
         fill = palette.grad_color(grad_of(v), scale) if color_by_grad else palette.VALUE_FILL
+        if v in hidden:
+            fill = palette.VALUE_FILL
         node = Node(vid, "value", fields, fill)
         if v in marked:
             node.border, node.bold = palette.HIGHLIGHT, True
@@ -204,6 +213,8 @@ def build_spec(
     notes = _legend(show_local, show_grad, color_by_grad, scale) if legend else []
     if legend and show_local and any(v._local is None and v._children for v in order):
         notes.append("no ∂ on an edge: its op has its own _backward(), no stored local derivative")
+    if legend and hidden and show_grad:
+        notes.append("grad ?: left for you to work out")
     if legend and highlight is not None:
         name = f"'{highlight.label}'" if highlight.label else "the highlighted value"
         notes.append(f"orange: {name} and every path from it to the output")
