@@ -217,6 +217,62 @@ def tiny_op_test(name: str) -> Test:
     return test
 
 
+class ReferenceClosureValue:
+    """The original lecture's form: each result carries a ``_backward`` function.
+
+    Only ``+`` is written here; the exercise writes ``*`` in the same form.
+    """
+
+    def __init__(self, data, children=(), op="", label=""):
+        self.data, self.grad, self.label = data, 0.0, label
+        self._children, self._op = children, op
+        self._backward = lambda: None  # a leaf passes nothing on
+
+    def __add__(self, other):
+        out = type(self)(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad += 1.0 * out.grad
+            other.grad += 1.0 * out.grad
+
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        import solutions
+
+        self.grad = 1.0
+        for node in reversed(solutions.topological_order(self)):
+            node._backward()
+
+
+def closure_mul_test() -> Test:
+    """``__mul__`` in the closure form: backward() through it gives the library's gradients."""
+
+    def test(mul: Callable) -> str | None:
+        V = type("ClosureValue", (ReferenceClosureValue,), {"__mul__": mul})
+        x, y = V(2.0, label="x"), V(-3.0, label="y")
+        out = mul(x, y)
+        if getattr(out, "data", None) != -6.0:
+            return f"x * y with x = 2, y = -3 gave {out!r}; its data should be -6.0"
+        if not callable(getattr(out, "_backward", None)):
+            return "the product has no _backward function to call"
+        for expression, build in _expressions(V):
+            root, leaves = build()
+            root.backward()
+            lib_root, lib_leaves = dict(_expressions(Value))[expression]()
+            lib_root.backward()
+            for mine, theirs in zip(leaves, lib_leaves):
+                if not _close(mine.grad, theirs.grad):
+                    return (
+                        f"for {expression}, d/d{mine.label} came out {mine.grad!r}, "
+                        f"but the library says {theirs.grad!r}"
+                    )
+        return None
+
+    return test
+
+
 def solutions_backward(root) -> None:
     """The course's ``backward()`` (from solutions.py), for checks of other pieces."""
     import solutions
@@ -339,6 +395,163 @@ def neuron_test() -> Test:
         return None
 
     return test
+
+
+class ReferenceNeuron:
+    """Notebook 2's MyNeuron: its weights, its bias, and the course's neuron() to run them."""
+
+    def __init__(self, nin, value=Value):
+        self.w = [value(random.uniform(-1, 1)) for _ in range(nin)]
+        self.b = value(random.uniform(-1, 1))
+
+    def __call__(self, xs):
+        import solutions
+
+        return solutions.neuron(xs, self.w, self.b)
+
+    def parameters(self):
+        return [*self.w, self.b]
+
+
+class ReferenceLayer:
+    """Notebook 2's MyLayer, its ``__call__`` written as the course means it."""
+
+    def __init__(self, nin, nout, value=Value):
+        self.neurons = [ReferenceNeuron(nin, value) for _ in range(nout)]
+
+    def __call__(self, xs):
+        import solutions
+
+        return solutions.layer_call(self, xs)
+
+    def parameters(self):
+        return [p for n in self.neurons for p in n.parameters()]
+
+
+class ReferenceMLP:
+    """Notebook 2's MyMLP, its methods written as the course means them."""
+
+    def __init__(self, nin, nouts, value=Value):
+        sizes = [nin, *nouts]
+        self.layers = [ReferenceLayer(sizes[i], sizes[i + 1], value) for i in range(len(nouts))]
+
+    def __call__(self, xs):
+        import solutions
+
+        return solutions.mlp_call(self, xs)
+
+    def parameters(self):
+        import solutions
+
+        return solutions.mlp_parameters(self)
+
+
+def _library_copy(neurons: list, sizes: list[int]) -> MLP:
+    """The library's all-tanh MLP with the same weights as ``neurons`` (a flat list, in order)."""
+    lib = MLP(sizes[0], sizes[1:], activation="tanh", output_activation="tanh")
+    state = {}
+    for (name, _), value in zip(lib.named_parameters(), [p for n in neurons for p in [*n.w, n.b]]):
+        state[name] = value.data
+    lib.load_state_dict(state)
+    return lib
+
+
+def _compare_outputs(mine, theirs: list, what: str) -> str | None:
+    """``mine`` (a Value or a list of them) against the library's list of outputs."""
+    if len(theirs) == 1:
+        if isinstance(mine, list):
+            return f"{what}: one neuron, and it returned a list; return that neuron's Value itself"
+        mine = [mine]
+    if not isinstance(mine, list) or len(mine) != len(theirs):
+        got = _plural(len(mine), "output") if isinstance(mine, list) else repr(mine)
+        return f"{what}: expected a list of {_plural(len(theirs), 'output')}, got {got}"
+    for i, (m, t) in enumerate(zip(mine, theirs)):
+        if not _close(getattr(m, "data", m), t.data):
+            return f"{what}: output {i} is {getattr(m, 'data', m)!r}, expected {t.data!r}"
+    return None
+
+
+def layer_call_test() -> Test:
+    """``MyLayer.__call__`` runs every neuron on the same inputs, as the library's Layer does."""
+
+    def test(call: Callable) -> str | None:
+        rng_state = random.getstate()
+        try:
+            random.seed(11)
+            for nin, nout in [(3, 4), (2, 1), (4, 2)]:
+                layer = type("MyLayer", (ReferenceLayer,), {"__call__": call})(nin, nout)
+                lib = _library_copy(layer.neurons, [nin, nout])
+                xs = [random.uniform(-2, 2) for _ in range(nin)]
+                what = f"a layer of {_plural(nout, 'neuron')} on {_plural(nin, 'input')}"
+                problem = _compare_outputs(call(layer, xs), _as_list(lib(xs)), what)
+                if problem:
+                    return problem
+        finally:
+            random.setstate(rng_state)
+        return None
+
+    return test
+
+
+def _as_list(out) -> list:
+    return out if isinstance(out, list) else [out]
+
+
+def mlp_call_test() -> Test:
+    """``MyMLP.__call__`` feeds each layer the outputs of the one before, as the library's MLP."""
+
+    def test(call: Callable) -> str | None:
+        rng_state = random.getstate()
+        try:
+            random.seed(12)
+            for nin, nouts in [(3, [4, 4, 1]), (2, [3, 2]), (1, [1])]:
+                mlp = type("MyMLP", (ReferenceMLP,), {"__call__": call})(nin, nouts)
+                neurons = [n for layer in mlp.layers for n in layer.neurons]
+                lib = _library_copy(neurons, [nin, *nouts])
+                xs = [random.uniform(-2, 2) for _ in range(nin)]
+                what = f"MyMLP({nin}, {nouts})"
+                problem = _compare_outputs(call(mlp, xs), _as_list(lib(xs)), what)
+                if problem:
+                    return problem
+        finally:
+            random.setstate(rng_state)
+        return None
+
+    return test
+
+
+def mlp_parameters_test() -> Test:
+    """``MyMLP.parameters`` lists every weight and bias once, in the library's order."""
+
+    def test(parameters: Callable) -> str | None:
+        rng_state = random.getstate()
+        try:
+            random.seed(13)
+            for nin, nouts in [(3, [4, 4, 1]), (2, [3, 2])]:
+                mlp = type("MyMLP", (ReferenceMLP,), {"parameters": parameters})(nin, nouts)
+                expected = [p for layer in mlp.layers for n in layer.neurons for p in [*n.w, n.b]]
+                got = parameters(mlp)
+                what = f"MyMLP({nin}, {nouts})"
+                if not isinstance(got, list) or not all(hasattr(p, "data") for p in got):
+                    return f"{what}: expected one flat list of Values, got {_describe(got)}"
+                if len(got) != len(expected):
+                    return (
+                        f"{what} has {_plural(len(expected), 'parameter')}, "
+                        f"your list has {_plural(len(got), 'entry', 'entries')}"
+                    )
+                if any(p is not q for p, q in zip(got, expected)):
+                    return f"{what}: the right number of parameters, but not the network's own"
+        finally:
+            random.setstate(rng_state)
+        return None
+
+    return test
+
+
+def _describe(x) -> str:
+    if isinstance(x, list) and x and isinstance(x[0], list):
+        return f"a list of {_plural(len(x), 'list')}"
+    return type(x).__name__
 
 
 def training_step_test() -> Test:
@@ -517,6 +730,65 @@ def _step_zero_grad_after_backward(model, X, targets, lr):
     return loss
 
 
+def _closure_mul_overwrites(self, other):
+    out = type(self)(self.data * other.data, (self, other), "*")
+
+    def _backward():
+        self.grad = other.data * out.grad
+        other.grad = self.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def _closure_mul_own_factor(self, other):
+    out = type(self)(self.data * other.data, (self, other), "*")
+
+    def _backward():
+        self.grad += self.data * out.grad
+        other.grad += other.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def _closure_mul_not_attached(self, other):
+    out = type(self)(self.data * other.data, (self, other), "*")
+
+    def _backward():
+        self.grad += other.data * out.grad
+        other.grad += self.data * out.grad
+
+    return out  # forgot: out._backward = _backward
+
+
+def _layer_always_a_list(self, xs):
+    return [n(xs) for n in self.neurons]
+
+
+def _layer_first_neuron_only(self, xs):
+    return self.neurons[0](xs)
+
+
+def _mlp_no_chaining(self, xs):
+    out = xs
+    for layer in self.layers:
+        out = layer(xs)  # every layer reads the network's input
+    return out
+
+
+def _mlp_first_layer_only(self, xs):
+    return self.layers[0](xs)
+
+
+def _mlp_parameters_per_layer(self):
+    return [layer.parameters() for layer in self.layers]
+
+
+def _mlp_parameters_weights_only(self):
+    return [w for layer in self.layers for n in layer.neurons for w in n.w]
+
+
 SLIPS: dict[str, list[Slip]] = {
     # ---------------------------------------------------------- notebook 1, basics
     "f'(0)": [
@@ -574,6 +846,13 @@ SLIPS: dict[str, list[Slip]] = {
              "that is what the buggy class says, which is the point: it keeps only the last path "
              "it visits. Count every use of x."),
     ],
+    "a.grad after backward() twice": [
+        Slip("twice the gradient", 6.0 * 2,
+             "that would hold if every node but the leaves started the second call from 0. "
+             "Which grads does your backward() reset, and which does it only add to?"),
+        Slip("unchanged", 6.0,
+             "backward() never sets a leaf's grad back to 0: the second call adds to it."),
+    ],
     "topological_order": [
         Slip("children after the node", _topological_order_children_last,
              "you append a node before visiting its children. Visit all of a node's children "
@@ -605,6 +884,15 @@ SLIPS: dict[str, list[Slip]] = {
              "does x·y move?"),
         Slip("no children", _mul_without_children,
              "the result must remember where it came from: pass (self, other) as its children."),
+    ],
+    "closure_mul": [
+        Slip("= instead of +=", _closure_mul_overwrites,
+             "a value used in two products loses one: _backward must *add* to each grad."),
+        Slip("its own factor", _closure_mul_own_factor,
+             "each factor got its own value. Nudge x in x·y: the product moves by y per unit."),
+        Slip("never attached", _closure_mul_not_attached,
+             "the gradient stops at the product: the function you wrote is never called. "
+             "backward() calls whatever the result holds as its _backward."),
     ],
     # ---------------------------------------------------- notebook 2, intermediate
     "d(4/x)/dx at x = 2": [
@@ -685,6 +973,26 @@ SLIPS: dict[str, list[Slip]] = {
         Slip("forgot the tanh", _neuron_forgot_tanh,
              "the weighted sum is only the first half of a neuron: it goes through tanh."),
         Slip("forgot the bias", _neuron_forgot_bias, "the sum starts from the bias b."),
+    ],
+    "MyLayer.__call__": [
+        Slip("always a list", _layer_always_a_list,
+             "a layer of one neuron returns that neuron's Value, not a list of one, so that "
+             "a network's last layer gives a number you can call backward() on."),
+        Slip("one neuron only", _layer_first_neuron_only,
+             "a layer runs *every* one of its neurons on the same inputs."),
+    ],
+    "MyMLP.__call__": [
+        Slip("no chaining", _mlp_no_chaining,
+             "every layer read the network's input. Each layer reads the outputs of the "
+             "layer before it."),
+        Slip("first layer only", _mlp_first_layer_only,
+             "the input must go through *all* the layers, one after another."),
+    ],
+    "MyMLP.parameters": [
+        Slip("a list per layer", _mlp_parameters_per_layer,
+             "an optimiser wants one flat list of Values, not one list per layer."),
+        Slip("weights only", _mlp_parameters_weights_only,
+             "the biases are parameters too: learning moves them as well."),
     ],
     "training_step": [
         Slip("forgot zero_grad()", _step_without_zero_grad,

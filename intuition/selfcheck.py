@@ -28,8 +28,10 @@ what a learner sees on a first run.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import inspect
+import io
 import math
 import numbers
 import os
@@ -132,6 +134,26 @@ def check(name: str, answer: Any, expected: float, hint: Hint, tol: float = 1e-3
     advice = slip.hint if slip else _general_hint(name, hint)
     print(f"❌ not yet: {name} is not {answer:.6g}. Hint: {advice}")
     _fail_if_strict(name, f"{answer!r} is not within {tol:g} of {expected!r}")
+
+
+def predict(name: str, prediction: Any, run: Callable[[], float], hint: Hint, tol: float = 1e-3):
+    """A prediction exercise: commit to a number first, then watch the experiment.
+
+    ``run()`` carries out the experiment (it may print what it shows) and
+    returns the number the prediction is about. It runs only once you have
+    written a prediction, so nothing in the cell gives the answer away first.
+    """
+    if prediction is None or prediction is Ellipsis:
+        if strict():
+            with contextlib.redirect_stdout(io.StringIO()):  # a first run shows nothing
+                actual = run()
+            _strict_slips(name, actual, tol)
+            _strict_number(name, actual, tol)
+        _your_turn(name, _first_hint(hint), "replace None with your prediction")
+        print("   The experiment runs, and shows what happens, once you have predicted.")
+        return
+    actual = run()
+    check(name, prediction, actual, hint, tol)
 
 
 def _number_slip(name: str, answer: float, tol: float) -> Slip | None:

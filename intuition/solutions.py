@@ -24,6 +24,7 @@ ANSWERS: dict[str, float] = {
     "a after one step": 2.0 - 0.01 * 6.0,
     "dg/dx": 2 * 3 * -1 + 2,  # 2xy + z
     "dy/dx": 2 * 2 + 1,  # 2x + 1
+    "a.grad after backward() twice": 6 + -3 * (-2 + -4),  # e.grad became -2 + (-4): see the text
     # ---- notebook 2, micrograd_intermediate
     "d(4/x)/dx at x = 2": -4 / 2**2,
     "do/dn": 1 - 0.4621**2,  # 1 - o²
@@ -67,6 +68,18 @@ def tiny_add(self, other):
 def tiny_mul(self, other):
     """TinyValue.__mul__: the product, its two children, and each factor's the other one."""
     return type(self)(self.data * other.data, (self, other), "*", (other.data, self.data))
+
+
+def closure_mul(self, other):
+    """x * y in the lecture's form: the result carries a function that passes its grad on."""
+    out = type(self)(self.data * other.data, (self, other), "*")
+
+    def _backward():
+        self.grad += other.data * out.grad  # d(x*y)/dx = y, times the gradient from above
+        other.grad += self.data * out.grad
+
+    out._backward = _backward
+    return out
 
 
 def topological_order(root):
@@ -121,6 +134,24 @@ def neuron(xs, ws, b):
     return total.tanh()
 
 
+def layer_call(self, xs):
+    """MyLayer.__call__: every neuron on the same inputs; one neuron gives its Value itself."""
+    outs = [n(xs) for n in self.neurons]
+    return outs[0] if len(outs) == 1 else outs
+
+
+def mlp_call(self, xs):
+    """MyMLP.__call__: each layer reads the outputs of the layer before it."""
+    for layer in self.layers:
+        xs = layer(xs)
+    return xs
+
+
+def mlp_parameters(self):
+    """MyMLP.parameters: every weight and bias, layer by layer, in one flat list."""
+    return [p for layer in self.layers for p in layer.parameters()]
+
+
 def training_step(model, X, targets, lr):
     """One step of gradient descent on the mean squared error; returns the loss Value."""
     from micrograd.losses import mse_loss
@@ -138,10 +169,14 @@ FUNCTIONS = {
     "tiny_mul": tiny_mul,
     "topological_order": topological_order,
     "backward": backward,
+    "closure_mul": closure_mul,
     "pow_local": pow_local,
     "exp_local": exp_local,
     "tanh_local": tanh_local,
     "relu_local": relu_local,
     "neuron": neuron,
+    "MyLayer.__call__": layer_call,
+    "MyMLP.__call__": mlp_call,
+    "MyMLP.parameters": mlp_parameters,
     "training_step": training_step,
 }

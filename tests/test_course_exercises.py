@@ -81,6 +81,31 @@ def test_strict_mode_refuses_a_wrong_answer(strict):
         selfcheck.check("dL/da", 5.0, 6.0, hint="h")
 
 
+def test_a_prediction_runs_the_experiment_only_once_predicted(relaxed, capsys):
+    ran = []
+
+    def experiment():
+        ran.append(True)
+        print("a.grad is now 24.0")
+        return 24.0
+
+    selfcheck.predict("a.grad after backward() twice", None, experiment, hint="h")
+    out = capsys.readouterr().out
+    assert not ran and "24" not in out and "Your turn" in out
+    selfcheck.predict("a.grad after backward() twice", 24.0, experiment, hint="h")
+    out = capsys.readouterr().out
+    assert ran and "a.grad is now 24.0" in out and "✅ OK" in out
+
+
+def test_strict_mode_checks_a_prediction_without_showing_the_experiment(strict, capsys):
+    selfcheck.predict("a.grad after backward() twice", None, lambda: print("24!") or 24.0, hint="h")
+    out = capsys.readouterr().out
+    assert "24" not in out and "Your turn" in out
+    assert selfcheck.solutions_checked == ["a.grad after backward() twice"]
+    with pytest.raises(selfcheck.SelfCheckError):
+        selfcheck.predict("a.grad after backward() twice", None, lambda: 13.0, hint="h")
+
+
 def test_the_summary_counts_what_is_done(relaxed, capsys):
     selfcheck.check("a", 1.0, 1.0, hint="")
     selfcheck.check("b", None, 1.0, hint="")
@@ -171,6 +196,10 @@ def code_test(name: str) -> checks.Test:
         "backward": checks.backward_test,
         "neuron": checks.neuron_test,
         "training_step": checks.training_step_test,
+        "closure_mul": checks.closure_mul_test,
+        "MyLayer.__call__": checks.layer_call_test,
+        "MyMLP.__call__": checks.mlp_call_test,
+        "MyMLP.parameters": checks.mlp_parameters_test,
     }[name]()
 
 
@@ -311,12 +340,19 @@ def test_every_exercise_in_the_committed_notebook_starts_empty(path):
         fn
         for cell in cells
         if "@your_code(" in cell
-        for fn in ast.parse(cell).body
+        for fn in ast.walk(ast.parse(_python_only(cell)))
         if isinstance(fn, ast.FunctionDef)
+        and any("your_code" in ast.dump(d) for d in fn.decorator_list)
     ]
+    assert functions or "@your_code(" not in "".join(cells)
     for fn in functions:
         code = [s for s in fn.body if not _placeholder(s)]
         assert not code, f"{path.name}: {fn.name}() must start empty (only ...), found code"
+
+
+def _python_only(cell: str) -> str:
+    """A code cell without its IPython magics (``%matplotlib inline``)."""
+    return "\n".join("" if line.startswith("%") else line for line in cell.splitlines())
 
 
 def _placeholder(statement: ast.stmt) -> bool:
@@ -330,7 +366,8 @@ def _placeholder(statement: ast.stmt) -> bool:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_exercise_has_a_solution(path):
     text = "\n".join(_code_cells(path))
-    names = re.findall(r'check\(\s*"([^"]+)"', text) + re.findall(r'your_code\("([^"]+)"\)', text)
+    names = re.findall(r'(?:check|predict)\(\s*"([^"]+)"', text)
+    names += re.findall(r'your_code\("([^"]+)"\)', text)
     names += re.findall(r'\(\s*"(\w+_local)",', text)  # notebook 2 checks these in a loop
     missing = [n for n in names if n not in solutions.ANSWERS and n not in solutions.FUNCTIONS]
     assert names and not missing, f"{path.name}: no solution for {missing}"
