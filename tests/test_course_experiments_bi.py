@@ -8,6 +8,8 @@ makes, number for number. The notebooks themselves run in ``test_notebooks.py``.
 from __future__ import annotations
 
 import linecache
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -114,3 +116,91 @@ def test_basics_calling_the_learners_backward_twice_gives_four_times_the_library
 def test_basics_the_buggy_backward_keeps_one_path():
     ns = run_until(BASICS, "def y_of(run_backward):")
     assert ns["y_of"](ns["buggy_backward"]) == 2.0 and ns["y_of"](ns["backward"]) == 5.0
+
+
+# ----------------------------------------------------- notebook 2, intermediate
+INTERMEDIATE = "micrograd_intermediate.ipynb"
+
+
+def _numbers_in_title(title: str) -> dict[str, float]:
+    """``∂o/∂x = 1.410,   ∂o/∂w = ...`` -> {"∂o/∂x": 1.41, ...}, from a neuron panel's title."""
+    pairs = [p.split(" = ") for p in title.split("\n")[1].split(",")]
+    return {name.strip(): float(value) for name, value in pairs}
+
+
+def test_intermediate_one_neuron_panels_show_the_gradients_the_text_quotes():
+    ns = run_until(
+        INTERMEDIATE,
+        "settings = [",
+        change=('{"w": 4.0, "x": 0.2},  # steep', '{"w": 4.0, "x": 0.2}, {"w": 4.0, "x": 0.6},  #'),
+    )
+    panels = [_numbers_in_title(ax.get_title()) for ax in ns["axes"]]
+    default, saturated, steep, further, relu = (p["∂o/∂x"] for p in panels)
+    prose = _markdown(_notebook(INTERMEDIATE), "### 🔁 Try this: one neuron, live")
+    assert f"${steep:.3f}$" in prose and f"${default:.3f}$" in prose
+    assert f"about ${steep / default:.1f}$ times" in prose  # 2.6, not "several"
+    assert f"${further:.3f}$" in prose and further < 0.1 * steep  # nearly flat, a little further
+    assert f"${saturated:.3f}$" in prose and saturated < 0.01  # saturated: nearly 0
+    assert set(panels[-1].values()) == {0.0}  # a ReLU below its corner passes nothing
+
+
+def test_intermediate_learning_rate_runs_do_what_the_text_says():
+    ns = run_until(INTERMEDIATE, "def train_from_scratch(")
+    verdicts = {
+        (lr, zero): ns["verdict"](ns["train_from_scratch"](lr, zero)) for lr, zero in ns["runs"]
+    }
+    assert verdicts[(0.01, True)].startswith("crawls")
+    assert verdicts[(0.1, True)] == "falls smoothly"
+    assert verdicts[(0.5, True)] == "jumps up first, then comes down"  # overshoots, then settles
+    assert verdicts[(1.0, True)] == "blows up"
+    assert verdicts[(0.1, False)].startswith("goes down, but bounces up")
+    with_zero, without = ns["train_from_scratch"](0.1), ns["train_from_scratch"](0.1, False)
+    assert without[-1] > 5 * with_zero[-1]  # without zero_grad it does not settle as low
+
+
+def test_intermediate_your_micrograd_trains_exactly_like_the_library(capsys):
+    ns = run_until(INTERMEDIATE, "def my_training_step(")
+    assert ns["gap"] < 1e-12
+    prose = _markdown(_notebook(INTERMEDIATE), "The two columns agree to every printed digit")
+    assert prose
+    table = capsys.readouterr().out.split("step | your micrograd | the library")[1]
+    rows = [line.split(" | ") for line in table.splitlines() if line.count(" | ") == 2]
+    assert len(rows) == 5
+    for step, mine, library in rows:
+        assert mine.strip() == library.strip(), (step, mine, library)
+
+
+def _run_fresh(name: str, marker: str) -> str:
+    """``run_until`` in a fresh interpreter, as a new kernel runs it; returns what it printed.
+
+    For measurements of memory and of the garbage collector, which a long test
+    session (pytest's own objects included) would disturb.
+    """
+    script = (
+        "import sys, matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt; "
+        "plt.show = lambda *a, **k: None; sys.modules['ipywidgets'] = None; "
+        f"sys.path[:0] = [{str(INTUITION)!r}, {str(Path(__file__).parent)!r}]; "
+        f"import test_course_experiments_bi as t; t.run_until({name!r}, {marker!r})"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("MICROGRAD_STRICT_CHECKS", "CI")}
+    env["PYTHONPATH"] = os.pathsep.join([str(INTUITION.parent), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=INTUITION, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_intermediate_the_tour_quotes_the_measured_bytes_and_cycles():
+    out = _run_fresh(INTERMEDIATE, "def chain(kind, n=20_000):")
+    rows = {}
+    for line in out.splitlines():
+        parts = [p.strip() for p in line.split(" | ")]
+        if len(parts) == 3 and parts[1].isdigit():
+            rows[parts[0]] = (int(parts[1]), parts[2])
+    library, tiny, closures = rows["library Value"], rows["your TinyValue"], rows["closures"]
+    prose = _markdown(_notebook(INTERMEDIATE), "A library node takes")
+    assert f"takes {library[0]} bytes" in prose and f"node {tiny[0]}," in prose
+    assert f"closure node {closures[0]}," in prose
+    assert f"{closures[0] / library[0]:.0f}" == "3" and "three\ntimes the library's" in prose
+    assert library[1] == tiny[1] == "0" and f"has {closures[1]} objects" in prose
