@@ -933,6 +933,15 @@ SLIPS: dict[str, list[Slip]] = {
              "right size, wrong sign: a bigger denominator makes the fraction smaller."),
         Slip("forgot the square", -1.71828 / 3.71828, "u/v is u·v⁻¹: mind the power rule on v."),
     ],
+    "values in the graph of a fused 16-input neuron": [
+        Slip("the parameters only", 16 + 1,
+             "the parameters are leaves; the operations make values too: which ones?"),
+        Slip("one node short", 16 + 1 + 1,
+             "there are two operations after the parameters: the weighted sum, and the tanh."),
+        Slip("the inputs as leaves", 16 + 16 + 1 + 1 + 1,
+             "the inputs are plain numbers here: the fused node keeps them as numbers on its "
+             "edges, not as values of the graph."),
+    ],
     "parameters of MLP(2, [16, 16, 1])": [
         Slip("forgot the biases", 2 * 16 + 16 * 16 + 16 * 1,
              "each neuron has a bias too, besides one weight per input."),

@@ -32,6 +32,7 @@ ANSWERS: dict[str, float] = {
     "sigmoid'(0)": 0.5 * (1 - 0.5),
     "tanh' where tanh = 0.6": 1 - 0.6**2,
     "∂(u/v)/∂v": -1.71828 / 3.71828**2,
+    "values in the graph of a fused 16-input neuron": 16 + 1 + 1 + 1,  # w, b, Σw·x+b, tanh
     "parameters of MLP(2, [16, 16, 1])": (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1,
     "w after one step": 0.278854 - 0.1 * -0.115651,  # w - lr · w.grad, from the printed numbers
     # ---- notebook 3, micrograd_advanced

@@ -326,7 +326,7 @@ def test_error_messages_name_values_by_label_and_count_right():
 
 
 # ---------------------------------------------------------- the notebooks
-ANSWER = re.compile(r"^(answer_\d+|my_\w+)\s*=\s*(.+?)\s*(#.*)?$", re.M)
+ANSWER = re.compile(r"^(answer_\w+|my_\w+)\s*=\s*(.+?)\s*(#.*)?$", re.M)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
