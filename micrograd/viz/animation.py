@@ -194,13 +194,17 @@ def animate(
 
 
 def _reduce_palette(path: Path, colors: int) -> None:
-    """Re-encode the GIF at ``path`` with at most ``colors`` colours per frame."""
+    """Re-encode the GIF at ``path`` with at most ``colors`` colours per frame.
+
+    Octree quantisation keeps small areas of a strong colour (the data points) in
+    their own colour; median cut gives the large pale areas all the entries.
+    """
     from PIL import Image, ImageSequence
 
     with Image.open(path) as gif:
         duration = gif.info.get("duration", 250)
         frames = [
-            frame.convert("RGB").quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
+            frame.convert("RGB").quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
             for frame in ImageSequence.Iterator(gif)
         ]
     frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:],
