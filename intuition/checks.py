@@ -1013,3 +1013,509 @@ SLIPS: dict[str, list[Slip]] = {
              "no weight moves: you zeroed the gradients after computing them, not before."),
     ],
 }  # fmt: skip
+
+
+# =====================================================================================
+# Notebooks 3 (advanced) and 4 (demo): their code exercises and their slips.
+# =====================================================================================
+from micrograd.losses import accuracy as _accuracy  # noqa: E402
+from micrograd.losses import l2_regularization as _l2  # noqa: E402
+from micrograd.losses import svm_loss as _svm  # noqa: E402
+from micrograd.optim import linear_decay as _linear_decay  # noqa: E402
+
+
+def _values(numbers) -> list:
+    return [Value(float(x)) for x in numbers]
+
+
+def _loss_and_grads(fn: Callable, make: Callable) -> tuple:
+    """Run ``fn`` on fresh Values from ``make()``; its loss and the gradients of those Values."""
+    leaves, args = make()
+    out = fn(*args)
+    if not isinstance(out, Value):
+        return f"it returned {type(out).__name__}; return the loss as one Value", None, None
+    out.backward()
+    return None, out.data, [v.grad for v in leaves]
+
+
+def _compare_loss(fn: Callable, library: Callable, cases: list, what: str) -> str | None:
+    """``fn`` and ``library`` on the same cases: the same loss and the same gradients."""
+    for case in cases:
+        problem, mine, my_grads = _loss_and_grads(fn, case)
+        if problem:
+            return problem
+        _, theirs, their_grads = _loss_and_grads(library, case)
+        size = case.__doc__
+        if not _close(mine, theirs, 1e-9):
+            return f"for {size}, your {what} is {mine:.6g}; it should be {theirs:.6g}"
+        for k, (g, h) in enumerate(zip(my_grads, their_grads)):
+            if not _close(g, h, 1e-9):
+                return f"for {size}, the gradient on input {k + 1} is {g:.6g}, not {h:.6g}"
+    return None
+
+
+def _mse_cases() -> list:
+    rng = random.Random(3)
+    cases = []
+    for n in (1, 3, 5):
+        preds = [rng.uniform(-2, 2) for _ in range(n)]
+        targets = [rng.uniform(-2, 2) for _ in range(n)]
+
+        def case(preds=preds, targets=targets):
+            leaves = _values(preds)
+            return leaves, (leaves, targets)
+
+        case.__doc__ = _plural(n, "prediction")
+        cases.append(case)
+    return cases
+
+
+def mse_test() -> Test:
+    """``my_mse(predictions, targets)`` gives the library's ``mse_loss``: value and gradients."""
+    return lambda fn: _compare_loss(fn, mse_loss, _mse_cases(), "loss")
+
+
+def _hinge_cases() -> list:
+    rng = random.Random(5)
+    cases = []
+    for n, m in ((1, 2), (4, 3), (6, 5)):
+        scores = [rng.uniform(-2, 2) for _ in range(n)]
+        labels = [rng.choice([-1.0, 1.0]) for _ in range(n)]
+        params = [rng.uniform(-3, 3) for _ in range(m)]
+
+        def case(scores=scores, labels=labels, params=params):
+            s, p = _values(scores), _values(params)
+            return s + p, (s, labels, p, 0.01)
+
+        case.__doc__ = f"{_plural(n, 'score')} and {_plural(m, 'parameter')} (α = 0.01)"
+        cases.append(case)
+    return cases
+
+
+def _hinge_l2_library(scores, labels, params, alpha):
+    return _svm(scores, labels) + _l2(params, alpha)
+
+
+def hinge_l2_test() -> Test:
+    """``hinge_l2(scores, labels, params, alpha)``: the demo's loss, value and gradients."""
+    return lambda fn: _compare_loss(fn, _hinge_l2_library, _hinge_cases(), "loss")
+
+
+def _l2_cases() -> list:
+    cases = []
+    for params in ([0.5, -1.0, 2.0], [3.0], [-0.2, 0.7, 1.5, -2.5]):
+
+        def case(params=params):
+            p = _values(params)
+            return p, (p, 1e-3)
+
+        case.__doc__ = f"{_plural(len(params), 'parameter')} (α = 0.001)"
+        cases.append(case)
+    return cases
+
+
+def l2_penalty_test() -> Test:
+    """``l2_penalty(params, alpha)`` gives the library's ``l2_regularization``."""
+    return lambda fn: _compare_loss(fn, _l2, _l2_cases(), "penalty")
+
+
+def _numeric_target(v: list[float]) -> float:
+    return v[0] * v[1] + math.tanh(v[0]) - v[1] ** 3 + 0.5 * v[2]
+
+
+def numeric_gradient_test() -> Test:
+    """``numeric_gradient(f, xs)``: central differences, as close to backward() as they get."""
+
+    def test(fn: Callable) -> str | None:
+        xs = [0.3, -0.7, 1.2]
+        before = list(xs)
+        got = fn(_numeric_target, xs)
+        if xs != before:
+            return "it changed the list xs it was given; nudge a copy, or put each value back"
+        if not isinstance(got, list | tuple) or len(got) != len(xs):
+            return f"it returned {got!r}; return a list with one slope per input ({len(xs)})"
+        a, b, c = (Value(x) for x in before)
+        (a * b + a.tanh() - b**3 + 0.5 * c).backward()
+        for k, (mine, exact) in enumerate(zip(got, (a.grad, b.grad, c.grad))):
+            if not _close(float(mine), exact, 1e-5):
+                return f"the slope for input {k + 1} is {mine:.6g}; backward() says {exact:.6g}"
+        return None
+
+    return test
+
+
+class ReferenceDual:
+    """A number a + a'ε: its value and its slope with respect to one chosen input."""
+
+    def __init__(self, value, slope=0.0):
+        self.value, self.slope = value, slope
+
+
+def dual_mul_test() -> Test:
+    """``dual_mul(a, b)``: (a + a'ε)(b + b'ε) = ab + (a'b + ab')ε, checked on a few pairs."""
+
+    def test(fn: Callable) -> str | None:
+        for (a, da), (b, db) in (((2.0, 1.0), (3.0, 0.0)), ((-1.5, 0.5), (0.4, 2.0))):
+            out = fn(ReferenceDual(a, da), ReferenceDual(b, db))
+            if not isinstance(out, ReferenceDual):
+                return "it must return a new Dual: type(self)(value, slope)"
+            if not (_close(out.value, a * b) and _close(out.slope, da * b + a * db)):
+                return (
+                    f"({a} + {da}ε)·({b} + {db}ε) gave value {out.value:.6g} and slope "
+                    f"{out.slope:.6g}; it should be {a * b:.6g} and {da * b + a * db:.6g}"
+                )
+        return None
+
+    return test
+
+
+def linear_decay_test() -> Test:
+    """``my_linear_decay(start, end, steps)`` returns a schedule equal to the library's."""
+
+    def test(fn: Callable) -> str | None:
+        for start, end, steps in ((1.0, 0.1, 100), (0.5, 0.05, 40)):
+            schedule = fn(start, end, steps)
+            if not callable(schedule):
+                return f"it returned {schedule!r}; return a function of the step number"
+            library = _linear_decay(start, end, steps)
+            for k in (0, 1, steps // 2, steps - 1, steps, steps + 10):
+                mine = schedule(k)
+                if not _close(mine, library(k), 1e-9):
+                    return (
+                        f"my_linear_decay({start}, {end}, {steps}) at step {k} gives {mine!r}; "
+                        f"it should be {library(k):.6g}"
+                    )
+        return None
+
+    return test
+
+
+def accuracy_test() -> Test:
+    """``accuracy_of(scores, classes)``: the fraction right, score > 0 meaning class 1."""
+
+    def test(fn: Callable) -> str | None:
+        cases = (
+            ([0.5, -1.2, 2.0, -0.1], [1, 0, 0, 0]),
+            ([-0.3, 0.8, 0.2, -2.0, 1.1], [0, 1, 0, 1, 1]),
+            ([1.0, 2.0], [1, 1]),
+        )
+        for scores, classes in cases:
+            mine, theirs = fn(scores, classes), _accuracy(scores, classes)
+            if not _close(mine, theirs, 1e-12):
+                return f"for scores {scores} and classes {classes} it gives {mine!r}, not {theirs}"
+        return None
+
+    return test
+
+
+def _demo_step_run(step: Callable) -> tuple[list, list]:
+    """Two steps of ``step`` on a small net: the two losses and the weights after."""
+    from micrograd.datasets import make_moons, signed_labels
+
+    X, y = make_moons(12, noise=0.1, seed=1)
+    random.seed(11)
+    model = MLP(2, [4, 4, 1])
+    losses = []
+    for lr in (0.5, 0.4):
+        loss = step(model, X, signed_labels(y), lr, 1e-3)
+        losses.append(getattr(loss, "data", loss))
+    return losses, [p.data for p in model.parameters()]
+
+
+def _library_demo_step(model, X, labels, lr, alpha):
+    from micrograd.training import train
+
+    history = train(model, X, [int(t > 0) for t in labels], steps=1, lr=lr, alpha=alpha,
+                    loss="svm", progress=False)  # fmt: skip
+    return history.loss[0]
+
+
+def demo_step_test() -> Test:
+    """``demo_step(model, X, labels, lr, alpha)`` does one step exactly as ``train`` does."""
+
+    def test(fn: Callable) -> str | None:
+        mine, my_weights = _demo_step_run(fn)
+        theirs, their_weights = _demo_step_run(_library_demo_step)
+        for k, (a, b) in enumerate(zip(mine, theirs), start=1):
+            if not isinstance(a, int | float) or not _close(a, b, 1e-9):
+                return f"the loss at step {k} is {a!r}; train() computes {b:.6g}"
+        if any(not _close(a, b, 1e-9) for a, b in zip(my_weights, their_weights)):
+            moved = sum(not _close(a, b, 1e-9) for a, b in zip(my_weights, their_weights))
+            return f"after two steps, {_plural(moved, 'weight')} differ from train()'s"
+        return None
+
+    return test
+
+
+# ---- notebooks 3 and 4, code slips
+def _mse_sum(preds, targets):
+    return sum(((p - t) ** 2 for p, t in zip(preds, targets)), Value(0.0))
+
+
+def _mse_no_square(preds, targets):
+    return sum((p - t for p, t in zip(preds, targets)), Value(0.0)) * (1 / len(preds))
+
+
+def _hinge_l2_sum(scores, labels, params, alpha):
+    hinge = sum(((1 - y * s).relu() for s, y in zip(scores, labels)), Value(0.0))
+    return hinge + alpha * sum((p * p for p in params), Value(0.0))
+
+
+def _hinge_l2_no_square(scores, labels, params, alpha):
+    hinge = sum(((1 - y * s).relu() for s, y in zip(scores, labels)), Value(0.0))
+    return hinge * (1 / len(scores)) + alpha * sum(params, Value(0.0))
+
+
+def _hinge_l2_no_clip(scores, labels, params, alpha):
+    hinge = sum((1 - y * s for s, y in zip(scores, labels)), Value(0.0))
+    return hinge * (1 / len(scores)) + alpha * sum((p * p for p in params), Value(0.0))
+
+
+def _hinge_l2_sign(scores, labels, params, alpha):
+    hinge = sum(((1 + y * s).relu() for s, y in zip(scores, labels)), Value(0.0))
+    return hinge * (1 / len(scores)) + alpha * sum((p * p for p in params), Value(0.0))
+
+
+def _hinge_l2_no_penalty(scores, labels, params, alpha):
+    hinge = sum(((1 - y * s).relu() for s, y in zip(scores, labels)), Value(0.0))
+    return hinge * (1 / len(scores))
+
+
+def _l2_no_square(params, alpha):
+    return alpha * sum(params, Value(0.0))
+
+
+def _l2_no_alpha(params, alpha):
+    return sum((p * p for p in params), Value(0.0))
+
+
+def _numeric_over_eps(f, xs, eps=1e-6):
+    slopes = []
+    for k in range(len(xs)):
+        up = list(xs)
+        up[k] += eps
+        down = list(xs)
+        down[k] -= eps
+        slopes.append((f(up) - f(down)) / eps)
+    return slopes
+
+
+def _numeric_in_place(f, xs, eps=1e-6):
+    slopes = []
+    for k in range(len(xs)):
+        xs[k] += eps
+        up = f(xs)
+        xs[k] -= 2 * eps
+        slopes.append((up - f(xs)) / (2 * eps))  # and xs[k] is left one nudge low
+    return slopes
+
+
+def _dual_mul_one_term(self, other):
+    return type(self)(self.value * other.value, self.slope * other.value)
+
+
+def _dual_mul_slopes(self, other):
+    return type(self)(self.value * other.value, self.slope * other.slope)
+
+
+def _decay_to_zero(start, end, steps):
+    return lambda k: start * (1 - min(k, steps) / steps)
+
+
+def _decay_one_step_early(start, end, steps):
+    return lambda k: start - (start - end) * min(k, steps - 1) / (steps - 1)
+
+
+def _decay_no_floor(start, end, steps):
+    return lambda k: start - (start - end) * k / steps
+
+
+def _accuracy_wrong_ones(scores, classes):
+    return sum((s > 0) != (c == 1) for s, c in zip(scores, classes)) / len(scores)
+
+
+def _accuracy_count(scores, classes):
+    return sum((s > 0) == (c == 1) for s, c in zip(scores, classes))
+
+
+def _demo_step_no_zero_grad(model, X, labels, lr, alpha):
+    loss = _svm([model(x) for x in X], labels) + _l2(model.parameters(), alpha)
+    loss.backward()
+    for p in model.parameters():
+        p.data -= lr * p.grad
+    return loss
+
+
+def _demo_step_no_penalty(model, X, labels, lr, alpha):
+    loss = _svm([model(x) for x in X], labels)
+    model.zero_grad()
+    loss.backward()
+    for p in model.parameters():
+        p.data -= lr * p.grad
+    return loss
+
+
+def _demo_step_uphill(model, X, labels, lr, alpha):
+    loss = _svm([model(x) for x in X], labels) + _l2(model.parameters(), alpha)
+    model.zero_grad()
+    loss.backward()
+    for p in model.parameters():
+        p.data += lr * p.grad
+    return loss
+
+
+SLIPS.update({
+    # ------------------------------------------------------- notebook 3, advanced
+    "output of the first neuron for x = (1, -2)": [
+        Slip("x2 without its sign", 0.2355 * 1 + 0.0665 * 2,
+             "x2 is -2: the second product w2·x2 is negative."),
+        Slip("weights added, not multiplied", 0.2355 + 0.0665,
+             "each weight multiplies its own input before anything is added."),
+    ],
+    "(a) mean hinge loss": [
+        Slip("forgot the mean", 0.0 + 0.5 + 0.8,
+             "that is the sum over the points; the loss is their mean."),
+        Slip("no max(0, ·)", (1 - 2.0 + 0.5 + 0.8) / 3,
+             "a point past the margin costs 0, not a negative amount: max(0, ·) clips it."),
+        Slip("sign of the label", (max(0, 1 + 2.0) + max(0, 1 + 0.5) + max(0, 1 - 0.2)) / 3,
+             "the margin is y·s: a label of -1 flips the sign of its score."),
+    ],
+    "(b) dL/dŷ for MSE": [
+        Slip("forgot the 2", (0.5 - 1),
+             "the square brings down a 2: the derivative of u² is 2u."),
+        Slip("sign", 2 * (1 - 0.5),
+             "right size, wrong sign: ŷ is below the target, so raising ŷ lowers the loss."),
+        Slip("the loss itself", (0.5 - 1) ** 2,
+             "that is the loss; the question asks how fast it changes with ŷ."),
+    ],
+    "(c) cross-entropy": [
+        Slip("forgot the minus", math.log(math.exp(2) / (math.exp(2) + 1)),
+             "a loss is never negative here: it is *minus* the log of a probability."),
+        Slip("the probability", math.exp(2) / (math.exp(2) + 1),
+             "that is p, the probability of the right class; the loss is -ln(p)."),
+    ],
+    "ŷ after one update": [
+        Slip("with the gradient", 0.2 + 0.1 * (2 * (0.2 - 1)),
+             "you stepped *with* the gradient, which makes the loss larger. Descent steps "
+             "against it."),
+        Slip("forgot the 2", 0.2 - 0.1 * (0.2 - 1),
+             "the gradient of (ŷ - y)² is 2(ŷ - y): the square brings down a 2."),
+        Slip("forgot the learning rate", 0.2 - 2 * (0.2 - 1),
+             "the whole gradient is far too big a step: it is scaled by η first."),
+    ],
+    "w.grad at the third update": [
+        Slip("only the last gradient", -0.1,
+             "that is what zero_grad() would leave. Without it, backward() *adds* into w.grad."),
+        Slip("only the first two", 0.2 + 0.1,
+             "the third backward() has run too before the third update."),
+    ],
+    "dŷ/dx1": [
+        Slip("one path only (neuron 1)", -0.6686 * (1 - 0.0512**2) * 0.2355,
+             "x1 feeds *both* hidden neurons: add the term of the path through neuron 2."),
+        Slip("one path only (neuron 2)", 0.6487 * (1 - 0.2965**2) * -0.2683,
+             "x1 feeds *both* hidden neurons: add the term of the path through neuron 1."),
+        Slip("forgot the tanh slopes", -0.6686 * 0.2355 + 0.6487 * -0.2683,
+             "each path passes a tanh: multiply by its slope, 1 - h², as well."),
+    ],
+    "how many times too large x1.grad is": [
+        Slip("not at all", 1.0,
+             "the leaves were not fresh: the second backward() added to what the first left."),
+    ],
+    "(a) tanh'(2)": [
+        Slip("forgot the square", 1 - math.tanh(2),
+             "the slope is 1 minus the *square* of the output."),
+        Slip("the value", math.tanh(2), "that is tanh(2) itself; the question asks for its slope."),
+    ],
+    "(b) fraction left after eight sigmoid layers": [
+        Slip("σ instead of σ′", 0.5**8,
+             "½ is σ(0), the sigmoid's value. Its slope there is σ(1 - σ), smaller."),
+        Slip("added instead of multiplied", 8 / 4,
+             "the chain rule multiplies the factors of the layers; it does not add them."),
+        Slip("one factor too many", (1 / 4) ** 9,
+             "eight layers, eight factors of ¼."),
+    ],
+    "my_mse": [
+        Slip("forgot the mean", _mse_sum, "that is the sum of the squares; MSE takes their mean."),
+        Slip("forgot the square", _mse_no_square,
+             "errors of both signs cancel: square each one before averaging."),
+    ],
+    "hinge_l2": [
+        Slip("forgot the mean", _hinge_l2_sum,
+             "the hinge part is the *mean* over the points, not their sum."),
+        Slip("forgot the square", _hinge_l2_no_square,
+             "the penalty adds the *square* of every parameter, θ²."),
+        Slip("no max(0, ·)", _hinge_l2_no_clip,
+             "a point past the margin must cost 0: clip 1 - y·s at zero (.relu() does it)."),
+        Slip("sign", _hinge_l2_sign, "the margin is y·s, and the hinge is max(0, 1 - y·s)."),
+        Slip("no penalty", _hinge_l2_no_penalty, "add α times the sum of the squared parameters."),
+    ],
+    "numeric_gradient": [
+        Slip("divided by ε", _numeric_over_eps,
+             "the two nudges are 2ε apart, so the difference is divided by 2ε."),
+        Slip("nudged xs itself", _numeric_in_place,
+             "each nudge stays in the list you were given: nudge a copy, list(xs), instead."),
+    ],
+    "Dual.__mul__": [
+        Slip("one term of the product rule", _dual_mul_one_term,
+             "both factors can move: (ab)′ = a′b + ab′, two terms."),
+        Slip("slopes multiplied", _dual_mul_slopes,
+             "the ε² term is dropped, so the slope is a′b + ab′, not a′b′."),
+    ],
+    # ----------------------------------------------------------- notebook 4, demo
+    "(a) hinge loss of one point": [
+        Slip("sign of the label", max(0.0, 1 - 0.3),
+             "the label is -1: y·s = -0.3, and 1 - (-0.3) is more than 1."),
+        Slip("the margin term only", -1.0 * 0.3, "the hinge is max(0, 1 - y·s), not y·s."),
+    ],
+    "(b) L2 penalty": [
+        Slip("forgot the square", 1e-4 * (0.5 - 1.0 + 2.0),
+             "the penalty adds the *square* of each parameter."),
+        Slip("forgot α", 0.5**2 + 1.0**2 + 2.0**2, "the sum of squares is multiplied by α."),
+        Slip("absolute values", 1e-4 * (0.5 + 1.0 + 2.0),
+             "that is an L1 penalty: L2 squares each parameter."),
+    ],
+    "(a) learning rate at step 50": [
+        Slip("decays to 0", 1.0 - 50 / 100,
+             "this schedule ends at 0.1, not 0: the rate falls by 0.9 over the 100 steps."),
+        Slip("reaches 0.1 a step early", 1.0 - 0.9 * 50 / 99,
+             "the rate falls by 0.9 over 100 steps: divide by 100, the number of steps."),
+    ],
+    "(b) w after one step": [
+        Slip("forgot the 2 in 2αw", 0.5 - 0.1 * (0.2 + 0.01 * 0.5),
+             "the derivative of αw² is 2αw: the square brings down a 2."),
+        Slip("forgot the penalty", 0.5 - 0.1 * 0.2,
+             "the penalty's gradient 2αw is added to the data-loss gradient."),
+        Slip("with the gradient", 0.5 + 0.1 * (0.2 + 2 * 0.01 * 0.5),
+             "descent steps *against* the gradient."),
+    ],
+    "test accuracy": [
+        Slip("training accuracy", 27 / 30, "that is the training accuracy; count the test points."),
+        Slip("the error rate", 52 / 400,
+             "that is the fraction wrong; the question asks for the fraction right."),
+        Slip("both sets together", (27 + 348) / 430,
+             "training points do not count: only the 400 held-out points."),
+    ],
+    "l2_penalty": [
+        Slip("forgot the square", _l2_no_square, "L2 adds the *square* of each parameter."),
+        Slip("forgot α", _l2_no_alpha, "multiply the sum of squares by α."),
+    ],
+    "demo_step": [
+        Slip("forgot zero_grad()", _demo_step_no_zero_grad,
+             "right at the first step, wrong from the second: gradients add up, so each step "
+             "starts them from zero."),
+        Slip("no L2 penalty", _demo_step_no_penalty,
+             "the demo's loss is the hinge *plus* the L2 penalty on the parameters."),
+        Slip("stepped uphill", _demo_step_uphill, "descent moves *against* the gradient."),
+    ],
+    "my_linear_decay": [
+        Slip("decays to 0", _decay_to_zero, "the rate ends at `end`, not at 0."),
+        Slip("one step early", _decay_one_step_early,
+             "the rate falls by (start - end)·k/steps: it reaches `end` at step `steps`."),
+        Slip("never stops", _decay_no_floor, "after `steps` steps the rate stays at `end`."),
+    ],
+    "accuracy_of": [
+        Slip("counted the wrong ones", _accuracy_wrong_ones,
+             "that is the fraction wrong: count the points where the side matches the class."),
+        Slip("a count, not a fraction", _accuracy_count, "divide by the number of points."),
+    ],
+})  # fmt: skip

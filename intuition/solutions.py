@@ -181,3 +181,83 @@ FUNCTIONS = {
     "MyMLP.parameters": mlp_parameters,
     "training_step": training_step,
 }
+
+
+# ====================================================================================
+# Notebooks 3 (advanced) and 4 (demo): the functions you write there.
+# ====================================================================================
+def my_mse(predictions, targets):
+    """The mean of the squared errors: ((ŷ₁ - y₁)² + ... + (ŷₙ - yₙ)²) / n."""
+    squares = [(p - t) ** 2 for p, t in zip(predictions, targets)]
+    return sum(squares[1:], squares[0]) * (1 / len(squares))
+
+
+def hinge_l2(scores, labels, params, alpha):
+    """The demo's loss: the mean of max(0, 1 - y·s) over the points, plus α·Σθ²."""
+    hinges = [(1 - y * s).relu() for s, y in zip(scores, labels)]  # relu(u) is max(0, u)
+    squares = [p * p for p in params]
+    return sum(hinges[1:], hinges[0]) * (1 / len(hinges)) + alpha * sum(squares[1:], squares[0])
+
+
+def numeric_gradient(f, xs, eps=1e-6):
+    """One slope per input of f, by central differences: (f(x + ε) - f(x - ε)) / 2ε."""
+    slopes = []
+    for k in range(len(xs)):
+        up, down = list(xs), list(xs)  # copies: xs itself stays as it was
+        up[k] += eps
+        down[k] -= eps
+        slopes.append((f(up) - f(down)) / (2 * eps))
+    return slopes
+
+
+def dual_mul(self, other):
+    """(a + a'ε)(b + b'ε) = ab + (a'b + ab')ε: the product rule, carried along."""
+    return type(self)(self.value * other.value, self.slope * other.value + self.value * other.slope)
+
+
+def l2_penalty(params, alpha):
+    """α times the sum of the squares of the parameters."""
+    squares = [p * p for p in params]
+    return alpha * sum(squares[1:], squares[0])
+
+
+def demo_step(model, X, labels, lr, alpha):
+    """One step of the classic demo: forward, loss, zero_grad, backward, update; the loss."""
+    from micrograd.losses import l2_regularization, svm_loss
+
+    scores = [model(x) for x in X]  # 1. forward
+    loss = svm_loss(scores, labels) + l2_regularization(model.parameters(), alpha)
+    model.zero_grad()  # 2. zero the gradients
+    loss.backward()  # 3. backward
+    for p in model.parameters():  # 4. update, against the gradient
+        p.data -= lr * p.grad
+    return loss
+
+
+def my_linear_decay(start, end, steps):
+    """A schedule: from `start` at step 0 down to `end` at step `steps`, then `end`."""
+
+    def rate(k):
+        return end if k >= steps else start - (start - end) * k / steps
+
+    return rate
+
+
+def accuracy_of(scores, classes):
+    """The fraction of points on their class's side: score > 0 for class 1, else class 0."""
+    right = sum((s > 0) == (c == 1) for s, c in zip(scores, classes))
+    return right / len(scores)
+
+
+FUNCTIONS.update(
+    {
+        "my_mse": my_mse,
+        "hinge_l2": hinge_l2,
+        "numeric_gradient": numeric_gradient,
+        "Dual.__mul__": dual_mul,
+        "l2_penalty": l2_penalty,
+        "demo_step": demo_step,
+        "my_linear_decay": my_linear_decay,
+        "accuracy_of": accuracy_of,
+    }
+)
