@@ -201,7 +201,9 @@ def tiny_op_test(name: str) -> Test:
             if len(local) != 2 or not all(_close(g, m, 1e-6) for g, m in zip(local, measured)):
                 shown = ", ".join(f"{m:.6g}" for m in measured)
                 return f"{where} _local is {local!r}, but nudging x and y measures ({shown})"
-        for expression, build in _expressions(V):
+        add = op if method == "__add__" else ReferenceTinyValue.__add__
+        mul = op if method == "__mul__" else ReferenceTinyValue.__mul__
+        for expression, build in _explicit_expressions(V, add, mul):
             root, leaves = build()
             solutions_backward(root)
             lib_root, lib_leaves = dict(_expressions(Value))[expression]()
@@ -215,6 +217,33 @@ def tiny_op_test(name: str) -> Test:
         return None
 
     return test
+
+
+def _explicit_expressions(V: type, add: Callable, mul: Callable) -> list:
+    """``_expressions``, with every + and * an explicit call of ``add`` and ``mul``.
+
+    The learner's method may build its result as their own class, whose other
+    operator is their other (perhaps still wrong) method; calling both
+    explicitly keeps the check of one method independent of the other.
+    """
+
+    def running_example():
+        a, b, c, f = V(2.0, label="a"), V(-3.0, label="b"), V(10.0, label="c"), V(-2.0, label="f")
+        return mul(add(mul(a, b), c), f), [a, b, c, f]
+
+    def used_twice():
+        x, y, z = V(3.0, label="x"), V(-1.0, label="y"), V(2.0, label="z")
+        return mul(add(mul(x, y), z), x), [x, y, z]
+
+    def a_plus_a():
+        a = V(3.0, label="a")
+        return add(a, a), [a]
+
+    return [
+        ("L = (a·b + c)·f", running_example),
+        ("g = (x·y + z)·x", used_twice),
+        ("b = a + a", a_plus_a),
+    ]
 
 
 class ReferenceClosureValue:
@@ -580,6 +609,23 @@ def training_step_test() -> Test:
         return None
 
     return test
+
+
+# The check of each code exercise, as its notebook calls it: the tests run every solution
+# and every listed slip through these. A notebook's section below adds its own entries.
+CODE_TESTS: dict[str, Callable[[], Test]] = {
+    "tiny_add": lambda: tiny_op_test("tiny_add"),
+    "tiny_mul": lambda: tiny_op_test("tiny_mul"),
+    "topological_order": topological_order_test,
+    "backward": backward_test,
+    "closure_mul": closure_mul_test,
+    **{name: (lambda n=name: local_derivative_test(n)) for name in LOCAL_DERIVATIVE_OPS},
+    "neuron": neuron_test,
+    "MyLayer.__call__": layer_call_test,
+    "MyMLP.__call__": mlp_call_test,
+    "MyMLP.parameters": mlp_parameters_test,
+    "training_step": training_step_test,
+}
 
 
 # ====================================================================================
@@ -1519,3 +1565,17 @@ SLIPS.update({
         Slip("a count, not a fraction", _accuracy_count, "divide by the number of points."),
     ],
 })  # fmt: skip
+
+# the checks of notebooks 3 and 4's code exercises, for the tests (see CODE_TESTS)
+CODE_TESTS.update(
+    {
+        "my_mse": mse_test,
+        "hinge_l2": hinge_l2_test,
+        "l2_penalty": l2_penalty_test,
+        "numeric_gradient": numeric_gradient_test,
+        "Dual.__mul__": dual_mul_test,
+        "my_linear_decay": linear_decay_test,
+        "accuracy_of": accuracy_test,
+        "demo_step": demo_step_test,
+    }
+)

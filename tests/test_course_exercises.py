@@ -30,6 +30,11 @@ def _code_cells(path: Path) -> list[str]:
     return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
 
 
+def _python_only(cell: str) -> str:
+    """A code cell without its IPython magics (``%matplotlib inline``)."""
+    return "\n".join("" if line.startswith("%") else line for line in cell.splitlines())
+
+
 @pytest.fixture
 def relaxed(monkeypatch):
     """A learner's session: no strict checks."""
@@ -187,20 +192,11 @@ _TinyValue = checks.ReferenceTinyValue  # notebook 1's TinyValue (+ and * only)
 
 def code_test(name: str) -> checks.Test:
     """The check of code exercise ``name``, as its notebook calls it."""
-    if name in checks.LOCAL_DERIVATIVE_OPS:
-        return checks.local_derivative_test(name)
-    if name in checks.TINY_OPS:
-        return checks.tiny_op_test(name)
-    return {
-        "topological_order": checks.topological_order_test,
-        "backward": checks.backward_test,
-        "neuron": checks.neuron_test,
-        "training_step": checks.training_step_test,
-        "closure_mul": checks.closure_mul_test,
-        "MyLayer.__call__": checks.layer_call_test,
-        "MyMLP.__call__": checks.mlp_call_test,
-        "MyMLP.parameters": checks.mlp_parameters_test,
-    }[name]()
+    assert name in checks.CODE_TESTS, (
+        f"code exercise {name!r} has no entry in checks.CODE_TESTS: add one, so that its "
+        "solution and its slips are tested"
+    )
+    return checks.CODE_TESTS[name]()
 
 
 CODE_EXERCISES = sorted(solutions.FUNCTIONS)
@@ -227,6 +223,27 @@ def test_a_function_that_does_nothing_fails_every_check():
 
 
 # ------------------------------------------- every listed slip gets its own hint
+def _notebook_tolerances() -> dict[str, float]:
+    """Each number exercise's ``tol=``, read from its check() or predict() call in the notebooks.
+
+    The tests check the slips at the tolerance the notebook really uses.
+    """
+    tolerances = {}
+    for path in NOTEBOOKS:
+        for cell in _code_cells(path):
+            for node in ast.walk(ast.parse(_python_only(cell))):
+                name = getattr(getattr(node, "func", None), "id", None) or getattr(
+                    getattr(node, "func", None), "attr", None
+                )
+                if not (isinstance(node, ast.Call) and name in ("check", "predict") and node.args):
+                    continue
+                if isinstance(node.args[0], ast.Constant):
+                    tol = next((k.value for k in node.keywords if k.arg == "tol"), None)
+                    tolerances[node.args[0].value] = ast.literal_eval(tol) if tol else 1e-3
+    return tolerances
+
+
+TOLERANCES = _notebook_tolerances()
 NUMBER_SLIPS = [
     (n, s) for n, table in checks.SLIPS.items() for s in table if n in solutions.ANSWERS
 ]
@@ -245,19 +262,20 @@ def test_every_slip_table_belongs_to_an_exercise():
 
 @pytest.mark.parametrize("name, slip", NUMBER_SLIPS, ids=lambda x: getattr(x, "what", x))
 def test_a_number_slip_is_caught_with_its_own_hint(relaxed, capsys, name, slip):
-    expected = solutions.ANSWERS[name]
-    selfcheck.check(name, slip.answer, expected, hint=GENERAL)
+    expected, tol = solutions.ANSWERS[name], TOLERANCES.get(name, 1e-3)
+    selfcheck.check(name, slip.answer, expected, hint=GENERAL, tol=tol)
     out = capsys.readouterr().out
     assert "❌ not yet" in out and slip.hint in out and GENERAL not in out, out
-    selfcheck.check(name, expected, expected, hint=GENERAL)
+    selfcheck.check(name, expected, expected, hint=GENERAL, tol=tol)
     assert "✅ OK" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("name, slip", NUMBER_SLIPS, ids=lambda x: getattr(x, "what", x))
 def test_a_number_slip_rounded_to_four_digits_is_still_that_slip(relaxed, capsys, name, slip):
     """A learner types 0.5379, not 0.53790000001: the slip must still be recognised."""
-    rounded = float(f"{slip.answer:.4g}")
-    selfcheck.check(name, rounded, solutions.ANSWERS[name], hint=GENERAL)
+    tol = TOLERANCES.get(name, 1e-3)
+    rounded = float(f"{slip.answer:.{4 if tol >= 1e-3 else 5}g}")  # the digits tol asks for
+    selfcheck.check(name, rounded, solutions.ANSWERS[name], hint=GENERAL, tol=tol)
     assert slip.hint in capsys.readouterr().out
 
 
@@ -272,7 +290,8 @@ def test_a_code_slip_is_caught_with_its_own_hint(relaxed, capsys, name, slip):
 def test_strict_mode_accepts_every_slip_table(strict, capsys, name):
     """Strict mode (how the notebooks are run) checks each table against the live numbers."""
     if name in solutions.ANSWERS:
-        selfcheck.check(name, None, solutions.ANSWERS[name], hint=GENERAL)
+        tol = TOLERANCES.get(name, 1e-3)
+        selfcheck.check(name, None, solutions.ANSWERS[name], hint=GENERAL, tol=tol)
     else:
         selfcheck.check_code(name, solutions.FUNCTIONS[name], code_test(name), hint=GENERAL)
 
@@ -348,11 +367,6 @@ def test_every_exercise_in_the_committed_notebook_starts_empty(path):
     for fn in functions:
         code = [s for s in fn.body if not _placeholder(s)]
         assert not code, f"{path.name}: {fn.name}() must start empty (only ...), found code"
-
-
-def _python_only(cell: str) -> str:
-    """A code cell without its IPython magics (``%matplotlib inline``)."""
-    return "\n".join("" if line.startswith("%") else line for line in cell.splitlines())
 
 
 def _placeholder(statement: ast.stmt) -> bool:
