@@ -204,3 +204,25 @@ def test_intermediate_the_tour_quotes_the_measured_bytes_and_cycles():
     assert f"closure node {closures[0]}," in prose
     assert f"{closures[0] / library[0]:.0f}" == "3" and "three\ntimes the library's" in prose
     assert library[1] == tiny[1] == "0" and f"has {closures[1]} objects" in prose
+
+
+def test_intermediate_the_tour_names_only_what_the_library_has():
+    """The tour of engine.py points at fields and methods: they must be there, doing that."""
+    from micrograd import MLP, Value
+
+    prose = _markdown(_notebook(INTERMEDIATE), "## 10. From your engine to the library's")
+    for slot in ("_a", "_da", "_b", "_db"):
+        assert f"`{slot}`" in prose and slot in Value.__slots__, slot
+    a, b = Value(2.0), Value(-3.0)
+    product = a * b
+    assert product._children == (a, b) and product._local == (-3.0, 2.0)  # built on request
+    assert callable(Value.topological_order) and callable(Value.backward)
+    x = Value(1e-300)
+    doubled = x * 1e308 + x * 1e308  # finite forward, but its gradient overflows
+    with pytest.raises(OverflowError):
+        doubled.backward()
+    assert x.grad == 0.0  # "a backward() that overflows puts the gradients back"
+    with pytest.raises(OverflowError):
+        Value(1e308) * 10  # "an operation whose result overflows ... raises an error"
+    neuron_graph = MLP(16, [1], output_activation="tanh")([0.5] * 16)
+    assert len(neuron_graph.topological_order()) == 16 + 1 + 1 + 1  # the fused weighted sum
