@@ -1579,3 +1579,10 @@ CODE_TESTS.update(
         "demo_step": demo_step_test,
     }
 )
+
+# notebook 4's prediction: a batch of one point at the full batch's learning rate
+SLIPS["accuracy after 100 updates on batches of 1"] = [
+    Slip("as good as batches of 10", 0.97,
+         "a step of 1.0 fits a batch of 10 points; on a single point, the same step follows "
+         "that one point's push alone, and overshoots for all the others."),
+]  # fmt: skip

@@ -261,3 +261,7 @@ FUNCTIONS.update(
         "accuracy_of": accuracy_of,
     }
 )
+
+# notebook 4's prediction: measured by the experiment itself (51% of the points right);
+# a prediction within a fifth of it counts
+ANSWERS["accuracy after 100 updates on batches of 1"] = 0.51
