@@ -33,6 +33,20 @@ REFERENCE = "micrograd==0.1.0"
 TOLERANCE = 1e-12  # relative; the demo's losses must agree this closely
 
 
+def _repository_module(name: str):
+    """A module of this repository's micrograd (not whatever micrograd is installed)."""
+    sys.path.insert(0, str(REPO))
+    try:
+        return __import__(f"micrograd.{name}", fromlist=["_"])
+    finally:
+        sys.path.remove(str(REPO))
+
+
+def write_report(path: str | os.PathLike[str], text: str) -> None:
+    """Write the results atomically: a failure never leaves a truncated results.md."""
+    _repository_module("atomic").write_text(path, text)
+
+
 # ------------------------------------------------------------------ inputs
 def demo_data() -> tuple[list[list[float]], list[float]]:
     """The classic demo's 100 two-moons points and labels of -1.0 / +1.0, as Python floats."""
@@ -122,7 +136,7 @@ class Bench:
             files[engine] = (
                 self.workdir / f"{name}-{engine}-{len(list(self.workdir.iterdir()))}.json"
             )
-            files[engine].write_text(json.dumps(engine_params), encoding="utf-8")
+            write_report(files[engine], json.dumps(engine_params))
         results: dict[str, list[dict]] = {
             engine: [] for engine in repeats if engine in self.engines
         }
@@ -582,9 +596,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.repeats = 1
+    try:  # a long run must not end in a path that cannot be written
+        _repository_module("atomic").check_target(args.output)
+    except OSError as exc:
+        parser.error(f"--output {args.output}: {exc.strerror or exc}")
     report = run(args)
     print(report)
-    Path(args.output).write_text(report, encoding="utf-8")
+    write_report(args.output, report)
     print(f"written to {args.output}")
     return 0
 

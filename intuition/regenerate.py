@@ -139,7 +139,22 @@ def regenerate(path: Path) -> None:
 
     nb = nbformat.read(path, as_version=4)
     execute_notebook(nb)
-    nbformat.write(nb, path)
+    text = nbformat.writes(nb)  # what nbformat.write would write, but atomically
+    write_atomically(path, text if text.endswith("\n") else text + "\n")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` through this repository's ``micrograd.atomic``.
+
+    A full disk or Ctrl-C while saving must not leave half a notebook (or
+    half a course) behind; the old file survives any failure.
+    """
+    sys.path.insert(0, str(REPO))
+    try:
+        from micrograd.atomic import write_text
+    finally:
+        sys.path.remove(str(REPO))
+    write_text(path, text)
 
 
 def demo_command() -> list[str]:

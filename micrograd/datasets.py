@@ -27,6 +27,10 @@ from micrograd.errors import ShapeError
 Points = list[list[float]]
 Labels = list[int]
 
+# A scalar engine trains on hundreds of points; a million is far past any use
+# here, and a typo such as n_samples=10**9 would otherwise fill the memory.
+MAX_SAMPLES = 1_000_000
+
 
 # ------------------------------------------------------------------ checks
 def _check_count(value: object, name: str, minimum: int, maximum: int | None = None) -> int:
@@ -37,8 +41,13 @@ def _check_count(value: object, name: str, minimum: int, maximum: int | None = N
         or value < minimum
         or (maximum is not None and value > maximum)
     ):
-        upper = f" and <= {maximum}" if maximum is not None else ""
-        raise ValueError(f"{name}={value!r}: give an int >= {minimum}{upper}.")
+        upper = f" and <= {maximum:,}" if maximum is not None else ""
+        why = (
+            " (a million is far more than a scalar engine trains on)"
+            if maximum == MAX_SAMPLES
+            else ""
+        )
+        raise ValueError(f"{name}={value!r}: give an int >= {minimum}{upper}{why}.")
     return value
 
 
@@ -130,7 +139,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1337) -> tu
     random numbers NumPy would draw after ``np.random.seed(seed)``. So the
     default call returns exactly the classic micrograd demo's 100 points.
     """
-    n = _check_count(n_samples, "n_samples", 1)
+    n = _check_count(n_samples, "n_samples", 1, MAX_SAMPLES)
     noise = _check_noise(noise)
     rng = _NumpyLegacyRandom(_check_seed(seed))
     n_out, n_in = n // 2, n - n // 2
@@ -156,7 +165,7 @@ def make_circles(
     Points are spread evenly around each circle, then moved by Gaussian noise.
     No straight line separates the classes, so a linear model fails here.
     """
-    n = _check_count(n_samples, "n_samples", 1)
+    n = _check_count(n_samples, "n_samples", 1, MAX_SAMPLES)
     noise = _check_noise(noise)
     if not isinstance(factor, int | float) or not 0 < factor < 1:
         raise ValueError(f"factor={factor!r}: the inner radius must be between 0 and 1.")
@@ -181,8 +190,8 @@ def make_blobs(
     top of each other; ``noise`` is the spread (standard deviation) of each cloud. Sample ``i`` goes
     to class ``i % centers``, so the classes are balanced.
     """
-    n = _check_count(n_samples, "n_samples", 1)
-    k = _check_count(centers, "centers", 1)
+    n = _check_count(n_samples, "n_samples", 1, MAX_SAMPLES)
+    k = _check_count(centers, "centers", 1, MAX_SAMPLES)
     noise = _check_noise(noise)
     rng = random.Random(_check_seed(seed))
     angles = [2 * math.pi * c / k for c in range(k)]
@@ -200,8 +209,8 @@ def make_spirals(
     around. Radius grows from 0 to 1 along each arm, which turns through one
     full circle; ``noise`` jitters the angle (in radians).
     """
-    n = _check_count(n_samples, "n_samples", 1)
-    k = _check_count(n_arms, "n_arms", 1)
+    n = _check_count(n_samples, "n_samples", 1, MAX_SAMPLES)
+    k = _check_count(n_arms, "n_arms", 1, MAX_SAMPLES)
     noise = _check_noise(noise)
     rng = random.Random(_check_seed(seed))
     X: Points = []
@@ -222,7 +231,7 @@ def make_xor(n_samples: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[P
     The labels come from the clean point; ``noise`` then moves it, so a few
     points near the axes land in the "wrong" quadrant, as real data would.
     """
-    n = _check_count(n_samples, "n_samples", 1)
+    n = _check_count(n_samples, "n_samples", 1, MAX_SAMPLES)
     noise = _check_noise(noise)
     rng = random.Random(_check_seed(seed))
     X = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(n)]

@@ -41,3 +41,11 @@ def require(module: str, extra: str | None, purpose: str) -> ModuleType:
             f"{purpose} needs the optional package '{package}', which is not installed. "
             f"Install it with:  pip install 'micrograd[{extra}]'  (or: pip install {package})"
         ) from exc
+
+
+class NotARegularFileError(OSError):
+    """A file would replace something that is not a regular file (a device, a FIFO, a socket).
+
+    Raised before anything is written: replacing ``/dev/null`` with an ordinary
+    file, for instance, would break every program on the machine that uses it.
+    """

@@ -7,6 +7,8 @@ The defaults match the original micrograd exactly: weights drawn with
 ``random.uniform(-1, 1)`` in the same order, biases starting at 0, ReLU in the
 hidden layers and a linear output layer. After ``random.seed(1337)`` you get
 the very same network, and the very same training run, as its demo.
+``MLP(2, [16, 16, 1], rng=random.Random(1337))`` gives that network too, from a
+generator of its own, without touching the global ``random`` state.
 """
 
 from __future__ import annotations
@@ -93,8 +95,23 @@ class Module:
         write_state(path, self.state_dict())
 
     def load(self, path: str | os.PathLike[str]) -> None:
-        """Read parameters written by ``save()``; a bad file changes nothing and says why."""
+        """Read parameters written by ``save()``; a bad file changes nothing and says why.
+
+        Only a regular file of at most 64 MiB is read (``/dev/zero`` would never end).
+        """
         self.load_state_dict(read_state(path))
+
+
+def _uniform(rng: random.Random | None) -> Callable[[float, float], float]:
+    """``rng.uniform``, or the global ``random.uniform`` (as the original) when rng is None."""
+    if rng is None:
+        return random.uniform
+    if not isinstance(rng, random.Random):
+        raise TypeError(
+            f"rng={rng!r}: give a random.Random, e.g. rng=random.Random(0), or leave it out "
+            "to draw from the global random module."
+        )
+    return rng.uniform
 
 
 def _named(prefix: str, value: object) -> Iterator[tuple[str, Value]]:
@@ -149,13 +166,15 @@ class Neuron(Module):
         activation: str = "relu",
         bias_init: str = "zero",
         fused: bool = True,
+        rng: random.Random | None = None,
     ) -> None:
         if not isinstance(nin, int) or isinstance(nin, bool) or nin < 1:
             raise ValueError(f"Neuron(nin={nin!r}): nin must be a positive int.")
         if bias_init not in BIAS_INITS:
             raise ValueError(f"bias_init={bias_init!r}; choose one of {BIAS_INITS}.")
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
-        self.b = Value(random.uniform(-1, 1) if bias_init == "uniform" else 0.0)
+        draw = _uniform(rng)
+        self.w = [Value(draw(-1, 1)) for _ in range(nin)]
+        self.b = Value(draw(-1, 1) if bias_init == "uniform" else 0.0)
         _check_activation(activation)  # a typo is an error even when nonlin=False
         self.activation = activation if nonlin else "linear"
         self.nonlin = self.activation != "linear"
@@ -220,7 +239,9 @@ class MLP(Module):
     ``MLP(2, [16, 16, 1])`` takes 2 inputs, has two hidden layers of 16 and one
     output. Hidden layers use ``activation`` ('relu' by default, or 'tanh',
     'sigmoid', 'linear'); the last layer uses ``output_activation`` ('linear'
-    by default, so its output is an unbounded score).
+    by default, so its output is an unbounded score). The initial weights come
+    from ``rng`` (a ``random.Random``) when given, else from the global
+    ``random`` module, as in the original micrograd.
     """
 
     def __init__(
@@ -232,6 +253,7 @@ class MLP(Module):
         output_activation: str = "linear",
         bias_init: str = "zero",
         fused: bool = True,
+        rng: random.Random | None = None,
     ) -> None:
         if isinstance(nouts, int) or not nouts:
             raise ValueError(
@@ -248,6 +270,7 @@ class MLP(Module):
                 activation=activation if i < len(nouts) - 1 else output_activation,
                 bias_init=bias_init,
                 fused=fused,
+                rng=rng,
             )
             for i in range(len(nouts))
         ]

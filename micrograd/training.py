@@ -289,15 +289,12 @@ def classic_demo(seed: int = 1337) -> tuple[MLP, list[list[float]], list[float]]
     """The classic micrograd demo's model and data: ``MLP(2, [16, 16, 1])`` and 100 moons.
 
     ``train(model, X, y, lr=linear_decay(1.0, 0.1, 100))`` then reproduces its
-    run exactly. The weights come from Python's global ``random`` after
-    ``random.seed(seed)``, as in the demo; the global state is put back afterwards.
+    run exactly. The weights are those Python's global ``random`` gives after
+    ``random.seed(seed)``, as in the demo, but drawn from a ``random.Random(seed)``
+    of their own: the global state is never touched, not even for a moment
+    (another thread may be using it).
     """
-    saved = random.getstate()
-    try:
-        random.seed(seed)
-        model = MLP(2, [16, 16, 1])
-    finally:
-        random.setstate(saved)
+    model = MLP(2, [16, 16, 1], rng=random.Random(seed))
     X, y = make_moons(n_samples=100, noise=0.1, seed=seed)
     return model, X, signed_labels(y)
 
@@ -356,9 +353,16 @@ def _progress_bar(steps: int):
         from tqdm.auto import tqdm
     except ImportError:
         return None
+
+    class QuietBar(tqdm):
+        # No monitor thread: tqdm starts one per process and leaves it running after
+        # the bar closes. It only tunes how often a stalled bar redraws, which a
+        # training loop that updates every step does not need.
+        monitor_interval = 0
+
     # disable=False: tqdm reads TQDM_DISABLE once, when it is imported, and would
     # otherwise ignore a variable that has changed since (we have just read it).
-    return tqdm(total=steps, desc="training", unit="step", disable=False)
+    return QuietBar(total=steps, desc="training", unit="step", disable=False)
 
 
 def _describe(record: StepRecord) -> str:

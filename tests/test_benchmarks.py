@@ -59,3 +59,36 @@ def test_loss_comparison_catches_a_difference():
     run = _load_run_module()
     assert run.max_rel_diff([1.0, 2.0], [1.0, 2.0]) == 0.0
     assert run.max_rel_diff([1.0, 2.0 + 1e-6], [1.0, 2.0]) > run.TOLERANCE
+
+
+def test_an_unwritable_output_is_refused_before_the_long_run(tmp_path):
+    cmd = [sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--no-reference", "--no-torch"]
+    done = subprocess.run(
+        [*cmd, "--output", f"{tmp_path}/missing/"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    assert "--output" in done.stderr and "names a folder" in done.stderr
+    assert "demo" not in done.stdout, "nothing was measured"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_report_is_written_atomically(tmp_path):
+    out = tmp_path / "results.md"
+    out.write_text("old results\n" * 500, encoding="utf-8")
+    script = f"""
+import importlib.util, resource
+spec = importlib.util.spec_from_file_location("run", {str(BENCHMARKS / "run.py")!r})
+run = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(run)
+run._repository_module("atomic")
+resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+try:
+    run.write_report({str(out)!r}, "new results\\n" * 1000)
+except OSError as exc:
+    print("refused", exc.filename)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"refused {out}"
+    assert out.read_text(encoding="utf-8") == "old results\n" * 500
+    assert [p.name for p in tmp_path.iterdir()] == ["results.md"]

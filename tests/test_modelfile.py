@@ -190,3 +190,106 @@ def test_save_through_a_symlink_updates_the_file_it_points_to(tmp_path):
 def test_save_into_a_missing_folder_names_the_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         MLP(2, [1]).save(tmp_path / "nowhere" / "m.json")
+
+
+# ------------------------------------------- special files, folders, size, duplicates
+def test_save_refuses_special_files_and_leaves_them_alone(tmp_path, monkeypatch):
+    from micrograd.errors import NotARegularFileError
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "null-link"
+    link.symlink_to("/dev/null")
+    replaced = []
+    monkeypatch.setattr(os, "replace", lambda *a: replaced.append(a))  # never the real one
+    for target in (fifo, link, "/dev/null"):
+        with pytest.raises(NotARegularFileError, match="not a regular file"):
+            _model().save(target)
+    assert replaced == []
+    assert sorted(os.listdir(tmp_path)) == ["null-link", "pipe"]
+
+
+def test_save_with_a_trailing_separator_means_a_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="names a folder"):
+        _model().save(f"{tmp_path}/newdir/")
+    assert os.listdir(tmp_path) == [], "never a file called newdir"
+
+
+def test_load_refuses_special_files_without_reading_them(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    script = textwrap.dedent(
+        """
+        import resource, sys
+        from micrograd.nn import MLP
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # old code: MemoryError soon
+        for path in sys.argv[1:]:
+            try:
+                MLP(2, [1]).load(path)
+            except OSError as exc:
+                print(type(exc).__name__, exc)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "/dev/zero", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=60,  # a FIFO opened for reading waits for a writer: must not happen
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2 and all("NotARegularFileError" in line for line in lines)
+    assert "/dev/zero" in lines[0] and str(fifo) in lines[1]
+
+
+def test_load_caps_the_size_and_says_the_cap(tmp_path):
+    path = tmp_path / "model.json"
+    with open(path, "wb") as f:
+        f.truncate(64 * 2**20 + 1)  # sparse: costs no disk
+    model = _model()
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"larger than 64 MiB, the most a model file may be"):
+        model.load(path)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_load_refuses_a_folder(tmp_path):
+    with pytest.raises(IsADirectoryError, match="folder"):
+        _model().load(tmp_path)
+
+
+def test_a_duplicate_key_is_refused_naming_it(tmp_path):
+    model = _model()
+    before = [p.data for p in model.parameters()]
+    text = json.dumps(model.state_dict(), indent=1)
+    path = tmp_path / "model.json"
+    path.write_text(text.replace("{", f'{{"{KEY}": 0.5,', 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"names the parameter '{KEY}' twice"):
+        model.load(path)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_a_5000_digit_integer_names_its_key(tmp_path):
+    state = {k: 0.0 for k in _model().state_dict()}
+    text = json.dumps(state).replace(f'"{KEY}": 0.0', f'"{KEY}": {"7" * 5000}')
+    path = tmp_path / "model.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"'{KEY}' is an integer of 5,000 digits"):
+        _model().load(path)
+    path.write_text(text.replace("7" * 5000, "-" + "7" * 350), encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"'{KEY}' is an integer of 350 digits"):
+        _model().load(path)
+
+
+def test_load_state_dict_takes_numpy_scalars_as_value_does():
+    np = pytest.importorskip("numpy")
+    model = _model()
+    state = model.state_dict()
+    kinds = [np.float32, np.float64, np.int64, np.float16]
+    mixed = {k: kinds[i % 4](round(v * 8) / 8) for i, (k, v) in enumerate(state.items())}
+    model.load_state_dict(mixed)
+    assert [p.data for p in model.parameters()] == [float(v) for v in mixed.values()]
+    with pytest.raises(TypeError, match=rf"'{KEY}' holds True, not a number"):
+        model.load_state_dict({**mixed, KEY: np.bool_(True)})
+    with pytest.raises(ValueError, match=rf"'{KEY}' is .*not a finite number"):
+        model.load_state_dict({**mixed, KEY: np.float32("nan")})

@@ -39,7 +39,7 @@ def test_quickstart_names_the_files_the_first_command_writes():
     from micrograd.cli import DEFAULT_OUT, build_parser
 
     quickstart = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
-    assert build_parser().parse_args(["demo"]).out == DEFAULT_OUT
+    assert Path(build_parser().parse_args(["demo"]).out) == DEFAULT_OUT
     for name in ("input_dataset.png", "classified_dataset.png"):
         assert f"`{DEFAULT_OUT.as_posix()}/{name}`" in quickstart
 

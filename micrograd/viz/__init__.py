@@ -29,6 +29,7 @@ _EXPORTS = {
     "animate_training": "animation",
     "animate_backward": "animation",
     "GifAnimation": "animation",
+    "save_figure": "mpl",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -12,17 +12,19 @@ shows inline in a notebook. ``animate_training`` does both in one call.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import os
 import tempfile
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from micrograd import atomic
 from micrograd.errors import require
 from micrograd.viz import palette
-from micrograd.viz.boundary import DecisionGrid, decision_grid, draw_grid
+from micrograd.viz.boundary import DecisionGrid, check_finite, decision_grid, draw_grid
 from micrograd.viz.data_plot import plot_dataset
 from micrograd.viz.mpl import check_points, decorate, figure_size, pyplot
 
@@ -122,9 +124,9 @@ class GifAnimation:
         self.gif, self.path, self.history, self.alt = gif, path, history, alt
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        path = Path(path)
-        path.write_bytes(self.gif)
-        return path
+        """Write the GIF atomically: the old file at ``path`` survives any failure."""
+        atomic.write_bytes(path, self.gif)
+        return Path(path)
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.gif).decode("ascii")
@@ -158,6 +160,13 @@ def animate(
             "[recorder]) or call recorder.snapshot(model, step) first."
         )
     require("PIL", extra="anim", purpose="Saving GIF animations")
+    if path is not None:
+        atomic.check_target(path)  # refuse a bad path before the frames are drawn
+    for snap in recorder.snapshots:  # matplotlib would hide this error behind its own
+        try:
+            check_finite(snap.grid)
+        except ValueError as exc:
+            raise ValueError(f"animate: at step {snap.step}, {exc}") from None
     mpl_anim = require("matplotlib.animation", extra="anim", purpose="Animations")
     plt = pyplot()
     first = recorder.snapshots[0].grid
@@ -181,16 +190,28 @@ def animate(
         ax.set_title(f"{title}\n{snap.caption}" if title else snap.caption, fontsize=11)
         return []
 
-    anim = mpl_anim.FuncAnimation(fig, draw, frames=len(recorder.snapshots), blit=False)
+    try:
+        anim = mpl_anim.FuncAnimation(fig, draw, frames=len(recorder.snapshots), blit=False)
+        with _file_to_write(path) as out:  # the GIF writer wants a file name
+            anim.save(out, writer=mpl_anim.PillowWriter(fps=fps), dpi=dpi)
+            if colors is not None:
+                _reduce_palette(out, colors)
+            gif = out.read_bytes()
+    finally:
+        plt.close(fig)  # the figure is ours, not the caller's: never leave it open
     target = Path(path) if path is not None else None
-    with tempfile.TemporaryDirectory() as tmp:
-        out = target or Path(tmp) / "animation.gif"
-        anim.save(out, writer=mpl_anim.PillowWriter(fps=fps), dpi=dpi)
-        if colors is not None:
-            _reduce_palette(out, colors)
-        gif = out.read_bytes()
-    plt.close(fig)
     return GifAnimation(gif, target, alt="decision boundary during training")
+
+
+@contextlib.contextmanager
+def _file_to_write(path: str | os.PathLike[str] | None) -> Iterator[Path]:
+    """A scratch file that replaces ``path`` atomically at the end, or is thrown away."""
+    if path is not None:
+        with atomic.replacing(path) as tmp:
+            yield tmp
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield Path(folder) / "animation.gif"
 
 
 def _reduce_palette(path: Path, colors: int) -> None:
@@ -264,6 +285,8 @@ def animate_backward(
     from micrograd.viz.stepper import backward_steps
 
     graph_nodes(root, draw_kwargs.get("max_nodes", 200))
+    if path is not None:
+        atomic.check_target(path)  # refuse a bad path before the frames are drawn
     image = require("PIL.Image", extra="anim", purpose="Saving GIF animations")
     frames = list(backward_steps(root))  # they share one record of changes: O(n) memory
     # One colour scale for the whole film: the final gradients' largest |grad|.
@@ -284,8 +307,7 @@ def animate_backward(
     duration = [int(1000 * seconds_per_step)] * (len(canvases) - 1) + [3000]  # linger at the end
     canvases[0].save(buf, format="GIF", save_all=True, append_images=canvases[1:],
                    duration=duration, loop=0)  # fmt: skip
-    gif = buf.getvalue()
-    target = Path(path) if path is not None else None
-    if target is not None:
-        target.write_bytes(gif)
-    return GifAnimation(gif, target, alt="backpropagation, one node at a time")
+    animation = GifAnimation(buf.getvalue(), None, alt="backpropagation, one node at a time")
+    if path is not None:
+        animation.path = animation.save(path)
+    return animation

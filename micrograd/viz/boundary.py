@@ -8,6 +8,7 @@ where each class wins (argmax).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,14 @@ from typing import Any
 from micrograd.viz import palette
 from micrograd.viz.data_plot import plot_dataset
 from micrograd.viz.fastforward import batch_forward
-from micrograd.viz.mpl import axes_or_new, check_points, class_ids, decorate, numpy
+from micrograd.viz.mpl import (
+    axes_or_new,
+    check_points,
+    class_ids,
+    closed_on_error,
+    decorate,
+    numpy,
+)
 
 
 @dataclass
@@ -35,12 +43,29 @@ class DecisionGrid:
         return 1 if isinstance(first, float) else len(first)
 
 
+MAX_AXIS_POINTS = 2000  # per axis: finer than any picture's pixels, 4 million in the grid
+
+
 def grid_axis(lo: float, hi: float, resolution: int, step: float | None) -> list[float]:
     if step is not None:
-        if step <= 0:
+        if not step > 0:
             raise ValueError(f"step={step}: the grid spacing must be positive, e.g. 0.25.")
-        n = int((hi - lo) / step) + 1
+        n = (hi - lo) / step + 1
+        if not n <= MAX_AXIS_POINTS:  # also catches inf and nan
+            raise ValueError(
+                f"step={step}: that is about {n:,.0f} grid points per axis, and at most "
+                f"{MAX_AXIS_POINTS:,} are drawn (finer than the picture's pixels); "
+                "use a larger step."
+            )
+        n = int(n)
         return [lo + k * step for k in range(n + 1)]
+    if isinstance(resolution, bool) or not isinstance(resolution, int):
+        raise TypeError(f"resolution={resolution!r}: give an int, e.g. resolution=100.")
+    if resolution > MAX_AXIS_POINTS:
+        raise ValueError(
+            f"resolution={resolution:,}: at most {MAX_AXIS_POINTS:,} grid points per axis "
+            "are drawn (finer than the picture's pixels); use a smaller resolution."
+        )
     if resolution < 2:
         raise ValueError(f"resolution={resolution}: use at least 2 grid points per axis.")
     return [lo + (hi - lo) * k / (resolution - 1) for k in range(resolution)]
@@ -70,8 +95,27 @@ def decision_grid(
     return DecisionGrid(xs, ys, scores)
 
 
+def check_finite(grid: DecisionGrid) -> None:
+    """A ValueError when the model gave NaN or an infinity somewhere on the grid.
+
+    Such a picture cannot be coloured (matplotlib would fail with a message
+    about contour levels); the cause is nearly always a diverged model.
+    """
+    for i, row in enumerate(grid.scores):
+        for j, score in enumerate(row):
+            values = [score] if isinstance(score, float) else score
+            bad = next((v for v in values if not math.isfinite(v)), None)
+            if bad is not None:
+                raise ValueError(
+                    f"the model's score is {bad} at ({grid.xs[j]:.3g}, {grid.ys[i]:.3g}), "
+                    "so its decision regions cannot be drawn. A model with non-finite "
+                    "scores has diverged: train it again with a smaller learning rate."
+                )
+
+
 def draw_grid(ax: Any, grid: DecisionGrid, level: float = 0.0) -> Any:
     """Paint a DecisionGrid onto ``ax`` (shared with the training animation)."""
+    check_finite(grid)
     np = numpy()
     xx, yy = np.meshgrid(grid.xs, grid.ys)
     if grid.n_outputs == 1:
@@ -138,8 +182,15 @@ def plot_decision_boundary(
             f"y has {max(ids) + 1} classes but the model gives {grid.n_outputs} scores; "
             "give the last layer one output per class."
         )
+    check_finite(grid)  # before a figure is made
     corners = [(grid.xs[0], grid.ys[0]), (grid.xs[-1], grid.ys[-1])]
+    given = ax
     ax = axes_or_new(ax, corners)
+    with closed_on_error(ax, ours=given is None):
+        return _draw_boundary(ax, grid, X, y, level, title)
+
+
+def _draw_boundary(ax: Any, grid: DecisionGrid, X, y, level: float, title: str | None) -> Any:
     draw_grid(ax, grid, level)
     plot_dataset(X, y, ax=ax, legend=False)
     handles, names = ax.get_legend_handles_labels()

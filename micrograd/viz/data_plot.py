@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from micrograd.viz import palette
-from micrograd.viz.mpl import axes_or_new, check_points, class_ids, decorate, label_name
+from micrograd.viz.mpl import (
+    axes_or_new,
+    check_points,
+    class_ids,
+    closed_on_error,
+    decorate,
+    label_name,
+)
 
 
 def plot_dataset(
@@ -24,14 +31,16 @@ def plot_dataset(
     """
     points = check_points(X, y)
     ids, labels = class_ids(y)
+    given = ax
     ax = axes_or_new(ax, points)
-    for k, label in enumerate(labels):
-        xs = [p[0] for p, c in zip(points, ids) if c == k]
-        ys = [p[1] for p, c in zip(points, ids) if c == k]
-        ax.scatter(xs, ys, s=size, color=palette.class_color(k), edgecolors="white",
-                   linewidths=0.6, label=label_name(label), zorder=3)  # fmt: skip
-    ax.set_aspect("equal", adjustable="datalim")
-    decorate(ax, title, "x₁", "x₂")
-    if legend:
-        ax.legend(loc="best", fontsize=9, framealpha=0.85)
+    with closed_on_error(ax, ours=given is None):
+        for k, label in enumerate(labels):
+            xs = [p[0] for p, c in zip(points, ids) if c == k]
+            ys = [p[1] for p, c in zip(points, ids) if c == k]
+            ax.scatter(xs, ys, s=size, color=palette.class_color(k), edgecolors="white",
+                       linewidths=0.6, label=label_name(label), zorder=3)  # fmt: skip
+        ax.set_aspect("equal", adjustable="datalim")
+        decorate(ax, title, "x₁", "x₂")
+        if legend:
+            ax.legend(loc="best", fontsize=9, framealpha=0.85)
     return ax

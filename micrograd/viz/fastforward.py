@@ -86,8 +86,11 @@ def _columns(np, points: Sequence[Sequence[float]]) -> list:
 
 def _column_neuron(np, neuron: Neuron, columns: list) -> object:
     total = np.full(len(columns[0]), neuron.b.data)
-    for w, x in zip(neuron.w, columns):
-        total = total + w.data * x
+    # An overflow here means a diverged model; the plot says so in words
+    # (boundary.check_finite), so NumPy's own RuntimeWarning would only add noise.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for w, x in zip(neuron.w, columns):
+            total = total + w.data * x
     if neuron.activation == "relu":
         return np.where(total > 0, total, 0.0)
     if neuron.activation == "linear":

@@ -17,7 +17,7 @@ from typing import Any
 from micrograd.nn import MLP
 from micrograd.viz import palette
 from micrograd.viz.fastforward import layer_columns
-from micrograd.viz.mpl import decorate, pyplot
+from micrograd.viz.mpl import closed_on_error, decorate, pyplot
 
 SATURATED = 0.97  # |tanh| above this (or sigmoid within 0.015 of 0 or 1): slope < 0.06
 
@@ -89,8 +89,22 @@ def plot_gradient_flow(
     ``X``, or the list from ``layer_stats``.
     """
     stats = model_or_stats if isinstance(model_or_stats, list) else layer_stats(model_or_stats, X)
-    if fig is None:
+    if not stats:
+        raise ValueError(
+            "plot_gradient_flow: there are no layers to show. Pass an MLP after "
+            "loss.backward(), or the list that layer_stats(model) returns."
+        )
+    ours = fig is None
+    if ours:
         fig = pyplot().figure(figsize=(13, 3.8), layout="constrained")
+    with closed_on_error(fig, ours):
+        _draw_flow(fig, stats)
+        if title:
+            fig.suptitle(title, fontsize=13)
+    return fig
+
+
+def _draw_flow(fig: Any, stats: list[LayerStats]) -> None:
     ax_mean, ax_hist, ax_units = fig.subplots(1, 3)
     layers = [s.index + 1 for s in stats]
 
@@ -104,9 +118,6 @@ def plot_gradient_flow(
     _grad_boxes(ax_hist, stats)
 
     _unit_bars(ax_units, stats, layers)
-    if title:
-        fig.suptitle(title, fontsize=13)
-    return fig
 
 
 def _unit_bars(ax: Any, stats: Sequence[LayerStats], layers: list[int]) -> None:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Collection
 from pathlib import Path
 
+from micrograd import atomic
 from micrograd.engine import Value
 from micrograd.errors import MissingExtraError, require
 from micrograd.viz.dot import to_dot
@@ -50,12 +51,12 @@ class GraphDrawing:
 
     def save(self, path: str | Path) -> Path:
         """Write the picture; the suffix (.svg or .png) chooses the format."""
-        path = Path(path)
-        fmt = path.suffix.lower().lstrip(".")
+        fmt = Path(path).suffix.lower().lstrip(".")
         if fmt not in FORMATS:
             raise ValueError(f"save({str(path)!r}): end the file name in .svg or .png.")
-        path.write_bytes(self.pipe(fmt))
-        return path
+        atomic.check_target(path)  # a bad path is refused before the drawing is made
+        atomic.write_bytes(path, self.pipe(fmt))  # the old file survives any failure
+        return Path(path)
 
     def render(
         self, filename: str = "graph", directory: str | Path | None = None, format=None

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from micrograd.viz import palette
-from micrograd.viz.mpl import decorate, pyplot
+from micrograd.viz.mpl import closed_on_error, decorate, pyplot
 
 PANELS = (("loss", "loss"), ("accuracy", "accuracy"), ("lr", "learning rate"))
 
@@ -49,8 +49,17 @@ def plot_history(
     """
     cols = history_columns(history)
     panels = [(k, name) for k, name in PANELS if cols[k]]
-    if fig is None:
+    ours = fig is None
+    if ours:
         fig = pyplot().figure(figsize=(4.2 * len(panels), 3.4), layout="constrained")
+    with closed_on_error(fig, ours):
+        _draw_panels(fig, cols, panels, log_loss)
+        if title:
+            fig.suptitle(title, fontsize=13)
+    return fig
+
+
+def _draw_panels(fig: Any, cols: dict[str, list[float]], panels: list, log_loss: bool) -> None:
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (key, name) in zip(axes, panels):
         ax.plot(cols["step"], cols[key], color=palette.LINE_COLORS[key], lw=1.8, label=name)
@@ -67,9 +76,6 @@ def plot_history(
         decorate(ax, f"{name} (last: {last})", "step", name)
         if key == "loss" and log_loss:
             ax.set_yscale("log")
-    if title:
-        fig.suptitle(title, fontsize=13)
-    return fig
 
 
 def _percent() -> Any:

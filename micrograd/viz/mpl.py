@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
+from micrograd import atomic
 from micrograd.errors import ShapeError, require
 
 TITLE_SIZE = 12
@@ -18,6 +22,27 @@ def pyplot() -> Any:
 
 def numpy() -> Any:
     return require("numpy", extra="plot", purpose="Plotting")
+
+
+def save_figure(
+    figure: Any, path: str | os.PathLike[str], *, close: bool = True, **savefig_kwargs: Any
+) -> Path:
+    """Write a matplotlib figure to ``path`` atomically, then close it (unless ``close=False``).
+
+    ``figure.savefig(path)`` writes in place: a full disk or Ctrl-C halfway
+    leaves a truncated picture where a good one was. This goes through
+    ``micrograd.atomic`` instead, and the format comes from the suffix of
+    ``path`` (not of the hidden temporary file). Closing frees the figure:
+    pyplot keeps every open figure alive until it is closed.
+    """
+    try:
+        fmt = savefig_kwargs.pop("format", None) or Path(path).suffix.lstrip(".").lower() or None
+        with atomic.replacing(path) as tmp:
+            figure.savefig(tmp, format=fmt, **savefig_kwargs)
+    finally:
+        if close:
+            pyplot().close(figure)
+    return Path(path)
 
 
 def figure_size(points: Sequence[tuple[float, float]], extra: float = 0.9) -> tuple[float, float]:
@@ -40,6 +65,22 @@ def axes_or_new(ax: Any = None, points: Sequence[tuple[float, float]] = ()) -> A
         return ax
     _, ax = pyplot().subplots(figsize=figure_size(points), layout="constrained")
     return ax
+
+
+@contextlib.contextmanager
+def closed_on_error(ax_or_figure: Any, ours: bool) -> Iterator[None]:
+    """Close the figure if the block fails and this call made it (``ours``).
+
+    A plotting function returns the figure it made, so the caller closes it;
+    when it fails halfway there is nothing to return, and pyplot would keep
+    the half-drawn figure alive (and show it in a notebook) until the end.
+    """
+    try:
+        yield
+    except BaseException:
+        if ours:
+            pyplot().close(getattr(ax_or_figure, "figure", ax_or_figure))
+        raise
 
 
 def decorate(ax: Any, title: str | None, xlabel: str = "", ylabel: str = "") -> None:

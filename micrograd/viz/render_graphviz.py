@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterator
 
 from micrograd.errors import require
@@ -16,9 +17,22 @@ def render_dot(source: str, fmt: str) -> bytes:
         return pgv.AGraph(string=source).draw(format=fmt, prog="dot")
 
 
+# Descriptor 2 belongs to the whole process. Two threads swapping it at once (the
+# playground draws from several) could each save the other's /dev/null and leave
+# stderr silenced for good; one at a time, the original always comes back.
+# Graphviz keeps global state of its own, so one render at a time is safer anyway.
+_STDERR_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def _quiet_stderr() -> Iterator[None]:
     """Silence C-level writes to stderr (file descriptor 2) for the duration of the block."""
+    with _STDERR_LOCK, _swap_stderr():
+        yield
+
+
+@contextlib.contextmanager
+def _swap_stderr() -> Iterator[None]:
     # Always descriptor 2, where C libraries write: in a notebook kernel,
     # sys.stderr is a Python stream whose fileno() may name another descriptor.
     fd = 2
