@@ -7,6 +7,7 @@ makes, number for number. The notebooks themselves run in ``test_notebooks.py``.
 
 from __future__ import annotations
 
+import importlib
 import linecache
 import os
 import subprocess
@@ -210,7 +211,10 @@ def test_intermediate_the_tour_names_only_what_the_library_has():
     """The tour of engine.py points at fields and methods: they must be there, doing that."""
     from micrograd import MLP, Value
 
-    prose = _markdown(_notebook(INTERMEDIATE), "## 10. From your engine to the library's")
+    prose = _markdown(_notebook(INTERMEDIATE), "What the library adds, and why")
+    for module in ("edges", "finite", "original"):
+        assert f"`{module}.py`" in prose
+        importlib.import_module(f"micrograd.{module}")
     for slot in ("_a", "_da", "_b", "_db"):
         assert f"`{slot}`" in prose and slot in Value.__slots__, slot
     a, b = Value(2.0), Value(-3.0)
