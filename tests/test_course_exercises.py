@@ -403,3 +403,15 @@ def test_fit_column_makes_a_wide_neuron_picture_fit_a_notebook_column():
     narrow = fit_column(wide)
     assert before > 900 and narrow.width_px() <= 900, (before, narrow.width_px())
     assert "out 0.9380" in narrow.pipe("svg").decode()  # the same boxes, only stacked
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_committed_output_speaks_to_maintainers(path):
+    """What a notebook prints is what a learner sees: no word about strict checks or CI."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    printed = "".join(
+        "".join(output.get("text", ""))
+        for cell in nb["cells"]
+        for output in cell.get("outputs", [])
+    )
+    assert "MICROGRAD_STRICT_CHECKS" not in printed and "SelfCheckError" not in printed
