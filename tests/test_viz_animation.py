@@ -97,3 +97,30 @@ def test_each_frame_caption_describes_the_boundary_drawn_in_that_frame():
     assert [s.accuracy for s in rec.snapshots] != history.accuracy
     assert rec.snapshots[0].caption.startswith("after 1 step ·")
     assert "on all 6 points" in rec.snapshots[-1].caption
+
+
+def test_recorder_at_chosen_steps_puts_frames_where_the_boundary_moves():
+    random.seed(0)
+    model = MLP(2, [4, 1])
+    rec = BoundaryRecorder(X, Y, resolution=8, at=[0, 1, 3])
+    train(model, X, Y, steps=6, callbacks=[rec], progress=False)
+    assert [s.step for s in rec.snapshots] == [0, 1, 3]
+    with pytest.raises(ValueError, match="whole numbers"):
+        BoundaryRecorder(X, Y, at=[1, -2])
+
+
+def test_animate_with_fewer_colours_keeps_every_frame_in_a_smaller_palette():
+    random.seed(0)
+    model = MLP(2, [4, 1])
+    rec = BoundaryRecorder(X, Y, resolution=8)
+    rec.snapshot(model, -1)
+    rec.snapshot(model, 0)
+    full, few = animate(rec, dpi=60), animate(rec, dpi=60, colors=16)
+    with Image.open(io.BytesIO(few.gif)) as im:
+        assert im.n_frames == 2
+        for k in range(im.n_frames):
+            im.seek(k)
+            assert len(im.convert("RGB").getcolors(maxcolors=256) or ()) <= 16
+    assert len(few.gif) < len(full.gif)
+    with pytest.raises(ValueError, match="colours from 2 to 256"):
+        animate(rec, colors=1)

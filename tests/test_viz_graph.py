@@ -37,7 +37,7 @@ def test_dot_source_shows_labels_data_grads_and_local_derivatives():
         assert text in src
     assert f"grad {a.grad:.4f}" in src
     # d(a*b)/da = b = -3 and d(a*b)/db = a = 2 label the edges into '*'
-    assert 'label="∂=-3.0000"' in src and 'label="∂=2.0000"' in src
+    assert 'label=" ∂=-3.0000 "' in src and 'label=" ∂=2.0000 "' in src
     assert 'label="tanh"' in src and 'label="*"' in src and 'label="+"' in src
 
 

@@ -31,7 +31,8 @@ def test_one_box_per_neuron_with_output_and_grad_summary():
     expected_out = max(0.0, n.b.data + n.w[0].data * 0.5 + n.w[1].data * 1.0)
     assert f"L1·N2 relu | out {expected_out:.4f} | grad b {n.b.grad:.4f}" in src
     assert src.count("relu |") == 7 and src.count("linear |") == 1
-    assert src.count("->") == 2 * 4 + 4 * 3 + 3 * 1  # one edge per weight
+    weights = [ln for ln in src.splitlines() if "->" in ln and "rank=same" not in ln]
+    assert len(weights) == 2 * 4 + 4 * 3 + 3 * 1  # one edge per weight
     assert 'label="x1 = 0.5000"' in src
 
 
@@ -44,7 +45,7 @@ def test_layer_view_has_one_box_per_layer():
     src = draw_neurons(trained_a_bit(), [0.5, 1.0], per="layer").source
     assert "layer 1: 4 × relu" in src and "layer 3: 1 × linear" in src
     assert "zero for this x:" in src
-    assert src.count("->") == 2 + 1 + 1
+    assert sum("->" in ln and "rank=same" not in ln for ln in src.splitlines()) == 2 + 1 + 1
 
 
 @pytest.mark.parametrize("engine", ["graphviz", "python"])
@@ -64,3 +65,53 @@ def test_too_many_neurons_and_bad_arguments():
         draw_neurons(big, per="weight")
     with pytest.raises(TypeError, match="expects an MLP"):
         draw_neurons(big.layers[0])
+
+
+def _box_tops(svg: str) -> dict[str, float]:
+    """The top edge (SVG y) of every neuron box, by its name ('L2·N1')."""
+    import re
+
+    tops = {}
+    for group in re.finditer(r'<g id="node\d+" class="node">(.*?)</g>', svg, re.S):
+        name = re.search(r">(L\d+·N\d+) ", group.group(1))
+        ys = [float(y) for y in re.findall(r'points="[-\d.]+,([-\d.]+)', group.group(1))]
+        if name and ys:
+            tops[name.group(1)] = min(ys)
+    return tops
+
+
+def test_strongest_keeps_each_neurons_largest_weights_only():
+    random.seed(1337)
+    model = MLP(2, [16, 16, 1])
+    drawing = draw_neurons(model, strongest=3)
+    edges = [e for e in drawing.spec.edges]
+    for li, layer in enumerate(model.layers):
+        for ni, n in enumerate(layer.neurons):
+            into = [e for e in edges if e.dst == f"L{li}N{ni}"]
+            assert len(into) == min(3, len(n.w))
+            weakest_kept = min(e.width for e in into)
+            drawn = sorted(abs(w.data) for w in n.w)[-len(into) :]
+            assert weakest_kept == pytest.approx(
+                0.3
+                + 2.7
+                * drawn[0]
+                / max(abs(w.data) for layer in model.layers for m in layer.neurons for w in m.w)
+            )
+    assert "3 strongest weights" in drawing.source
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_strongest_must_be_a_positive_whole_number(bad):
+    with pytest.raises(ValueError, match="whole number"):
+        draw_neurons(MLP(2, [3, 1]), strongest=bad)
+
+
+def test_each_layer_is_drawn_in_neuron_order_even_with_few_edges():
+    pytest.importorskip("pygraphviz")
+    random.seed(1337)
+    model = MLP(2, [16, 16, 1])
+    svg = draw_neurons(model, strongest=2, engine="graphviz").pipe("svg").decode()
+    tops = _box_tops(svg)
+    for layer in (1, 2):
+        column = [tops[f"L{layer}·N{k}"] for k in range(1, 17)]
+        assert column == sorted(column), f"layer {layer} is not drawn in neuron order"

@@ -104,3 +104,14 @@ def test_plot_gradient_flow_makes_three_panels():
     ]
     valid_png(fig)
     valid_png(plot_gradient_flow(layer_stats(model)))
+
+
+def test_gradient_spread_is_one_box_per_layer():
+    """Nine overlaid histograms cannot be read: each layer gets its own box, at its number."""
+    model = deep_network("relu")
+    stats = layer_stats(model, X)
+    middle = plot_gradient_flow(stats).axes[1]
+    layers = [s.index + 1 for s in stats]
+    assert [round(t) for t in middle.get_xticks()] == layers
+    assert middle.get_ylabel() == "log₁₀ |grad|"
+    assert len(middle.patches) == len(layers)  # one box patch per layer, no histogram bars

@@ -16,7 +16,7 @@ import contextlib
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,9 @@ class Snapshot:
 class BoundaryRecorder:
     """A ``callback(step, model, history)`` that keeps the decision grid every ``every`` steps.
 
+    ``at`` (a collection of step numbers) records at those steps instead: a boundary
+    changes fastest at the start, so an animation wants its frames dense early.
+
     Each snapshot also measures the model it draws on ``X, y`` (accuracy, and
     the loss when it is known: ``loss=``/``alpha=``, or what ``train`` used,
     read from the history). The history's own numbers are not used: they
@@ -76,9 +79,13 @@ class BoundaryRecorder:
         *,
         loss: str | None = None,
         alpha: float = 0.0,
+        at: Collection[int] | None = None,
     ) -> None:
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"every={every!r}: record every N steps with N a positive int.")
+        if at is not None and not all(isinstance(k, int) and k >= 0 for k in at):
+            raise ValueError(f"at={at!r}: give the steps to record as whole numbers from 0.")
+        self.at = None if at is None else frozenset(at)
         check_points(X, y)
         self.X, self.y = [list(p) for p in X], list(y)
         self.every, self.resolution, self.margin = every, resolution, margin
@@ -86,7 +93,7 @@ class BoundaryRecorder:
         self.snapshots: list[Snapshot] = []
 
     def __call__(self, step: int, model: Callable, history: Any = None) -> None:
-        if step % self.every == 0:
+        if (step in self.at) if self.at is not None else (step % self.every == 0):
             self.snapshot(model, step, history)
 
     def snapshot(self, model: Callable, step: int, history: Any = None) -> None:
@@ -137,8 +144,16 @@ def animate(
     fps: int = 4,
     dpi: int = 90,
     title: str | None = "decision boundary during training",
+    colors: int | None = None,
 ) -> GifAnimation:
-    """Render the recorder's snapshots as a GIF (written to ``path`` if given)."""
+    """Render the recorder's snapshots as a GIF (written to ``path`` if given).
+
+    ``colors`` (2 to 256) limits each frame's palette: a few dozen colours keep the
+    shading and make a wide GIF several times smaller, which matters in a notebook
+    saved with its outputs.
+    """
+    if colors is not None and not (isinstance(colors, int) and 2 <= colors <= 256):
+        raise ValueError(f"colors={colors!r}: give a number of colours from 2 to 256.")
     if not recorder.snapshots:
         raise ValueError(
             "animate: the recorder has no snapshots yet. Pass it to train(..., callbacks="
@@ -179,6 +194,8 @@ def animate(
         anim = mpl_anim.FuncAnimation(fig, draw, frames=len(recorder.snapshots), blit=False)
         with _file_to_write(path) as out:  # the GIF writer wants a file name
             anim.save(out, writer=mpl_anim.PillowWriter(fps=fps), dpi=dpi)
+            if colors is not None:
+                _reduce_palette(out, colors)
             gif = out.read_bytes()
     finally:
         plt.close(fig)  # the figure is ours, not the caller's: never leave it open
@@ -195,6 +212,24 @@ def _file_to_write(path: str | os.PathLike[str] | None) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory() as folder:
         yield Path(folder) / "animation.gif"
+
+
+def _reduce_palette(path: Path, colors: int) -> None:
+    """Re-encode the GIF at ``path`` with at most ``colors`` colours per frame.
+
+    Octree quantisation keeps small areas of a strong colour (the data points) in
+    their own colour; median cut gives the large pale areas all the entries.
+    """
+    from PIL import Image, ImageSequence
+
+    with Image.open(path) as gif:
+        duration = gif.info.get("duration", 250)
+        frames = [
+            frame.convert("RGB").quantize(colors=colors, method=Image.Quantize.FASTOCTREE)
+            for frame in ImageSequence.Iterator(gif)
+        ]
+    frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:],
+                   duration=duration, loop=0, optimize=True)  # fmt: skip
 
 
 def animate_training(

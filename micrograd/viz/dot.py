@@ -22,14 +22,20 @@ def to_dot(spec: GraphSpec) -> str:
     for node in spec.nodes:
         lines.append(f"  {node.id} [{_node_attrs(node, spec.rankdir)}];")
     for column in grid_columns(spec):
-        lines.append("  { rank=same; " + " ".join(column) + " }")
+        # An invisible chain inside the column fixes its order: Graphviz keeps the
+        # tail of an edge within a rank before its head, whatever the other edges.
+        chain = f" {' -> '.join(column)} [style=invis];" if len(column) > 1 else ""
+        lines.append("  { rank=same; " + " ".join(column) + ";" + chain + " }")
     spine = _spine(spec) if spec.rankdir in ("TB", "BT") and not spec.grid else set()
     for i, e in enumerate(spec.edges):
         attrs = [f"color={_q(e.color)}"]
         if i in spine:
             attrs.append("weight=10")
         if e.label:
-            attrs.append(f"label={_q(e.label)}")
+            # Graphviz reserves exactly the label's width beside its edge, so labels of
+            # edges converging on one node end up touching ("∂=-1.0000∂=-0.2683"):
+            # a space on either side keeps a gap between neighbours.
+            attrs.append(f"label={_q(' ' + e.label + ' ')}")
             attrs.append(f"fontcolor={_q(palette.TEXT)}")
         if e.width is not None:
             attrs.append(f"penwidth={e.width:.2f}")

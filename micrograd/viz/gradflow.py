@@ -85,7 +85,7 @@ def plot_gradient_flow(
     *,
     title: str | None = None,
 ) -> Any:
-    """Three panels: mean |grad| per layer (log scale), grad histograms, dead/saturated units.
+    """Three panels: mean |grad| per layer (log scale), a box of grads per layer, dead units.
 
     Returns the Figure. Pass the model (after ``backward()``) and optionally data
     ``X``, or the list from ``layer_stats``.
@@ -117,7 +117,7 @@ def _draw_flow(fig: Any, stats: list[LayerStats]) -> None:
     ax_mean.set_xticks(layers)
     decorate(ax_mean, "mean |grad| of weights", "layer (input → output)", "mean |grad|")
 
-    _grad_histograms(ax_hist, stats)
+    _grad_boxes(ax_hist, stats)
 
     _unit_bars(ax_units, stats, layers)
 
@@ -155,18 +155,28 @@ def _log_ticks(ax: Any, values: Sequence[float]) -> None:
     ax.yaxis.set_minor_formatter(NullFormatter())
 
 
-def _grad_histograms(ax: Any, stats: Sequence[LayerStats]) -> None:
-    """log10 |grad| per layer as stacked outlines, so tiny and huge gradients both show."""
-    cmap = pyplot().get_cmap("viridis")
+def _grad_boxes(ax: Any, stats: Sequence[LayerStats]) -> None:
+    """log10 |grad| per layer, one box each: overlaid histograms of nine layers cannot be read.
+
+    A box spans the middle half of a layer's weight gradients, the line inside is
+    their median, and the whiskers reach the rest (outliers as dots), on a log
+    scale so tiny and huge gradients both show.
+    """
+    import math
+
     logs = [[math.log10(abs(g)) for g in s.grads if g != 0] for s in stats]
-    flat = [v for layer in logs for v in layer]
-    if not flat:
+    layers = [s.index + 1 for s in stats]
+    if not any(logs):
         ax.text(0.5, 0.5, "all gradients are 0", ha="center", transform=ax.transAxes)
         return
-    lo, hi = min(flat), max(flat)
-    bins = [lo + (hi - lo + 1e-9) * k / 30 for k in range(31)]
-    for k, (s, values) in enumerate(zip(stats, logs)):
-        color = cmap(k / max(len(stats) - 1, 1))
-        ax.hist(values, bins=bins, histtype="step", lw=1.6, color=color, label=f"{s.index + 1}")
-    decorate(ax, "distribution of weight grads", "log₁₀ |grad|", "count")
-    ax.legend(title="layer", fontsize=7, title_fontsize=8, ncol=2, loc="upper left")
+    ax.boxplot(
+        [values or [math.nan] for values in logs],  # a layer of zero gradients: no box
+        positions=layers,
+        widths=0.6,
+        patch_artist=True,
+        boxprops={"facecolor": palette.LINE_COLORS["grad"], "alpha": 0.6},
+        medianprops={"color": "black"},
+        flierprops={"markersize": 3},
+    )
+    ax.set_xticks(layers, [str(k) for k in layers])
+    decorate(ax, "distribution of weight grads", "layer (input → output)", "log₁₀ |grad|")

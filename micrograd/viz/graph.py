@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 from micrograd import atomic
@@ -100,6 +101,7 @@ def draw_dot(
     legend: bool = True,
     grad_scale: float | None = None,
     max_width: float | None = None,
+    hide_grads: Collection[Value] = (),
 ) -> GraphDrawing:
     """Draw the graph that computed ``root``: values as boxes, operations as ovals.
 
@@ -116,6 +118,8 @@ def draw_dot(
     left-to-right picture is wider than that, it is laid out top to bottom with
     each box's fields stacked, so its labels stay readable rather than being
     shrunk to fit (``drawing.spec.rankdir`` says which layout was used).
+    ``hide_grads`` (values of the graph) draws their grads as "grad ?", uncoloured:
+    a picture to read while working those gradients out.
     Graphs with more than ``max_nodes`` values raise ``GraphTooLargeError``.
     """
     frame = root if isinstance(root, BackwardFrame) else None
@@ -142,6 +146,7 @@ def draw_dot(
         max_nodes=max_nodes,
         legend=legend,
         grad_scale=grad_scale,
+        hide_grads=tuple(hide_grads),
     )
     engine = resolve_engine(engine)
     drawing = _drawing(value, frame, rankdir, options, format, engine)

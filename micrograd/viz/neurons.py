@@ -34,14 +34,25 @@ def draw_neurons(
     engine: str = "auto",
     max_nodes: int = 200,
     legend: bool = True,
+    strongest: int | None = None,
 ) -> GraphDrawing:
-    """Draw ``model`` as boxes per neuron (``per='neuron'``) or per layer (``per='layer'``)."""
+    """Draw ``model`` as boxes per neuron (``per='neuron'``) or per layer (``per='layer'``).
+
+    ``strongest=k`` draws only each neuron's k incoming weights of largest |w|:
+    between two layers of 16 neurons there are 256 weights, too many lines to
+    follow, while the few strongest of each neuron still show what it listens to.
+    """
     if not isinstance(model, MLP):
         raise TypeError(f"draw_neurons expects an MLP, got {type(model).__name__}.")
     if per not in PER:
         raise ValueError(f"per={per!r}; choose 'neuron' or 'layer'.")
+    if strongest is not None and (
+        isinstance(strongest, bool) or not isinstance(strongest, int) or strongest < 1
+    ):
+        raise ValueError(f"strongest={strongest!r}: give a whole number of weights, e.g. 3.")
     acts = layer_outputs(model, x) if x is not None else None
-    spec = _per_layer(model, x, acts) if per == "layer" else _per_neuron(model, x, acts)
+    per_layer = per == "layer"
+    spec = _per_layer(model, x, acts) if per_layer else _per_neuron(model, x, acts, strongest)
     boxes = sum(n.kind == "value" for n in spec.nodes)
     if boxes > max_nodes:
         raise GraphTooLargeError(
@@ -50,6 +61,8 @@ def draw_neurons(
         )
     if legend:
         spec.legend = _legend(per, x is not None)
+        if strongest is not None and per == "neuron":
+            spec.legend.append(f"only each neuron's {strongest} strongest weights are drawn")
     return GraphDrawing(spec, format, resolve_engine(engine))
 
 
@@ -68,7 +81,7 @@ def _inputs(model: MLP, x: Sequence[float] | None, spec: GraphSpec) -> list[str]
     return ids
 
 
-def _per_neuron(model: MLP, x, acts) -> GraphSpec:
+def _per_neuron(model: MLP, x, acts, strongest: int | None = None) -> GraphSpec:
     spec = GraphSpec([], [], "LR", grid={})
     prev = _inputs(model, x, spec)
     neurons = [n for layer in model.layers for n in layer.neurons]
@@ -86,7 +99,11 @@ def _per_neuron(model: MLP, x, acts) -> GraphSpec:
                 Node(nid, "value", tuple(fields), palette.grad_color(n.b.grad, scale))
             )
             spec.grid[nid] = (li + 1, ni)
-            for src, w in zip(prev, n.w):
+            inputs = list(zip(prev, n.w))
+            if strongest is not None:  # the k largest |w|, drawn in input order
+                kept = sorted(range(len(inputs)), key=lambda k: -abs(inputs[k][1].data))
+                inputs = [inputs[k] for k in sorted(kept[:strongest])]
+            for src, w in inputs:
                 color = palette.grad_color(w.data, wmax) if w.data else palette.EDGE
                 width = 0.3 + 2.7 * abs(w.data) / wmax
                 spec.edges.append(Edge(src, nid, color=color, width=width, arrow=False))

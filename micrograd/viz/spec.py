@@ -15,7 +15,7 @@ An edge is drawn once per use: ``a + a`` gives two edges from ``a`` to the
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from micrograd.engine import Value
@@ -104,6 +104,32 @@ def graph_nodes(root: Value, max_nodes: int | None) -> list[Value]:
     return order
 
 
+def input_order(order: list[Value], root: Value) -> list[Value]:
+    """``order`` rearranged so that each node's children come in the order it uses them.
+
+    Still children first, but depth first from the output, first input first: the
+    subgraph of a node's first input is listed before that of its second, and so
+    on. Graphviz keeps nodes in the order they are listed where it can, so the
+    hidden neuron 1 is drawn to the left of neuron 2, as in the formula.
+    """
+    known = set(order)
+    placed: set[Value] = set()
+    result: list[Value] = []
+    stack: list[tuple[Value, int]] = [(root, 0)]
+    while stack:  # iterative: a chain a million values deep must not hit the recursion limit
+        node, k = stack.pop()
+        children = node._children
+        if k < len(children):
+            stack.append((node, k + 1))
+            child = children[k]
+            if child not in placed and child in known:
+                placed.add(child)  # placed now, listed once its own children are
+                stack.append((child, 0))
+        else:
+            result.append(node)
+    return result
+
+
 def paths_to_output(order: list[Value], target: Value) -> set[Value]:
     """Every value on a path from ``target`` up to the output (``order`` is children first)."""
     on_path = {target}
@@ -126,14 +152,18 @@ def build_spec(
     max_nodes: int | None = 200,
     legend: bool = True,
     grad_scale: float | None = None,
+    hide_grads: Collection[Value] = (),
 ) -> GraphSpec:
     """The drawing plan for ``root``; ``grads`` overrides ``.grad`` (used by the stepper).
+
+    ``hide_grads``: values whose grad is drawn as "grad ?" in a white box, so a
+    picture can sit above an exercise that asks for exactly those gradients.
 
     ``grad_scale`` is the |grad| drawn darkest; by default the largest finite one in the graph.
     An edge from a node without local derivatives (a user op with its own
     ``_backward``, ``_local`` None) is drawn without a ∂ label.
     """
-    order = graph_nodes(root, max_nodes)
+    order = input_order(graph_nodes(root, max_nodes), root)
     grad_of = grads.__getitem__ if grads is not None else (lambda v: v.grad)
     if grad_scale is not None and not 0 <= grad_scale < math.inf:
         raise ValueError(f"grad_scale={grad_scale!r}: give a positive finite number, or None.")
@@ -142,6 +172,9 @@ def build_spec(
     if highlight is not None and highlight not in ids:
         raise ValueError(f"highlight={highlight!r} is not a value inside the drawn graph.")
     marked = paths_to_output(order, highlight) if highlight is not None else set()
+    hidden = set(hide_grads)
+    if not hidden <= set(ids):
+        raise ValueError("hide_grads: every value in it must be inside the drawn graph.")
 
     nodes: list[Node] = []
     edges: list[Edge] = []
@@ -149,8 +182,10 @@ def build_spec(
         vid = ids[v]
         fields = ((v.label,) if v.label else ()) + (f"data {fmt(v.data)}",)
         if show_grad:
-            fields += (f"grad {fmt(grad_of(v))}",)
+            fields += ("grad ?" if v in hidden else f"grad {fmt(grad_of(v))}",)
         fill = palette.grad_color(grad_of(v), scale) if color_by_grad else palette.VALUE_FILL
+        if v in hidden:
+            fill = palette.VALUE_FILL
         node = Node(vid, "value", fields, fill)
         if v in marked:
             node.border, node.bold = palette.HIGHLIGHT, True
@@ -178,6 +213,8 @@ def build_spec(
     notes = _legend(show_local, show_grad, color_by_grad, scale) if legend else []
     if legend and show_local and any(v._local is None and v._children for v in order):
         notes.append("no ∂ on an edge: its op has its own _backward(), no stored local derivative")
+    if legend and hidden and show_grad:
+        notes.append("grad ?: left for you to work out")
     if legend and highlight is not None:
         name = f"'{highlight.label}'" if highlight.label else "the highlighted value"
         notes.append(f"orange: {name} and every path from it to the output")
