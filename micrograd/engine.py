@@ -126,7 +126,7 @@ class Value(EdgeSlots, LikeTheOriginal, Picklable):
         """
         with _ONE_BACKWARD_AT_A_TIME:
             interior, leaf_uses = _walk(self)  # children before parents; leaves once per use
-            before = list(map(finite.grad_of, leaf_uses))
+            before = list(map(finite.grad_of, leaf_uses))  # to put back if this pass fails
             for node in interior:
                 node.grad = 0.0
             self.grad = 1.0
