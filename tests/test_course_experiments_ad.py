@@ -320,3 +320,48 @@ def test_d46_a_learning_rate_of_3_collapses_rather_than_diverges(demo):
     assert len(set(scores)) == 1 and scores[0] < 0  # one score for all: the output bias
     assert ns["accuracy"](scores, y) == 0.5
     assert all(math.isfinite(p.data) for p in net.parameters())  # nothing overflowed
+
+
+# ------------------------------------------------------------- every 🔁 has a test
+TRIED = {
+    A: {
+        "cell-12": [test_a12_one_wide_layer_has_the_most_kinks_and_four_narrow_ones_the_fewest],
+        "cell-35": [test_a36_four_learning_rates_crawl_improve_overshoot_and_explode],
+        "cell-55": [test_a55_every_weight_box_is_its_edge_times_the_gradient_it_feeds],
+        "cell-68": [
+            test_a68_sixteen_sigmoid_layers_give_every_point_the_same_score,
+            test_a68_weights_times_three_saturate_tanh_and_blow_up_relu,
+        ],
+    },
+    D: {
+        "cell-33": [test_d33_a_batch_of_50_ends_below_the_full_batch_for_the_same_work],
+        "cell-33q": [
+            test_d33_a_batch_of_1_falls_apart_at_the_same_learning_rate,
+            test_d33_a_batch_of_1_needs_a_learning_rate_ten_times_smaller,
+        ],
+        "cell-35": [
+            test_d35_a_constant_0_1_is_a_little_calmer_but_slower,
+            test_d35_a_constant_3_ends_far_above_the_rest,
+        ],
+        "cell-42": [
+            test_d42_other_samples_give_the_gains_the_prose_lists,
+            test_d42_a_weak_penalty_lands_in_between,
+            test_d42_with_100_training_points_the_lead_shrinks_to_about_one_point,
+        ],
+        "cell-45": [test_d46_a_learning_rate_of_3_collapses_rather_than_diverges],
+    },
+}
+
+
+@pytest.mark.parametrize("name", [A, D])
+def test_every_try_this_cell_has_a_test(name):
+    """A new 🔁 suggestion in the prose must come with a test that runs it."""
+    from notebook_cells import notebook
+
+    suggested = {
+        c.get("id")
+        for c in notebook(name).cells
+        if c.cell_type == "markdown" and "🔁" in c.source and c.get("id") != "cell-00"
+    }
+    untested = suggested - set(TRIED[name])
+    assert not untested, f"{name}: 🔁 cells {sorted(untested)} have no test in TRIED"
