@@ -311,6 +311,8 @@ def test_training_screenshot_and_linked_views(open_tab):
     )
     page.get_by_test_id("train-pause").click()
     page.wait_for_timeout(300)
+    assert page.get_by_test_id("train-rate").text_content() == "–"  # no stale rate when paused
+    assert page.get_by_test_id("train-status").text_content().startswith("Paused at step ")
     shot(page, "net-trained")
     # Click the first training point on the boundary canvas.
     x, y = page.evaluate(
@@ -466,6 +468,8 @@ def test_a_slow_first_answer_does_not_overwrite_values_typed_meanwhile(open_tab)
 def test_an_expression_over_the_limit_is_refused_before_sending(open_tab):
     page = open_tab()
     apply(page, "a*b + a", "a=2 b=-3")
+    page.get_by_test_id("nudge-go").click()
+    page.wait_for_function("document.querySelector('[data-testid=nudge-out]').textContent.length")
     limit = page.evaluate("MG.meta.limits.exprLength")
     sent = []
     page.on("request", lambda r: sent.append(r.url) if "/api/expr" in r.url else None)
@@ -476,6 +480,7 @@ def test_an_expression_over_the_limit_is_refused_before_sending(open_tab):
     error.wait_for(state="visible")
     assert f"{len(long):,} characters" in error.text_content()
     assert page.get_by_test_id("expr-output").text_content() == "–"  # f was for the old input
+    assert page.get_by_test_id("nudge-out").text_content() == ""
     page.get_by_test_id("expr-apply").click()
     page.wait_for_timeout(200)
     assert sent == []
