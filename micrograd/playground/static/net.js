@@ -760,8 +760,10 @@ MG.labs.net = (() => {
       const dot = MG.el("i"); dot.style.background = c[k];
       $("boundary-legend").append(MG.el("span", {}, dot, `class ${k}`));
     }
-    const ring = MG.el("i", { class: "test" }); ring.style.borderColor = "#475467";
-    $("boundary-legend").append(MG.el("span", {}, ring, "test point"));
+    if (state.data.test.X.length) {
+      const ring = MG.el("i", { class: "test" }); ring.style.borderColor = "#475467";
+      $("boundary-legend").append(MG.el("span", {}, ring, "test point"));
+    }
     const sizes = [2, ...state.data.layers].join(", ");
     $("net-size").textContent = `MLP(${sizes.replace(/^2, /, "2, [")}]): ${state.data.parameters} parameters. Click a neuron's picture to see its weights.`;
   }
@@ -1160,7 +1162,7 @@ MG.labs.net = (() => {
   function init() {
     fill($("net-dataset"), MG.meta.datasets);
     const own = $("net-dataset").querySelector("option[value=custom]");
-    if (own) own.textContent = "your own (draw)";
+    if (own) own.textContent = "your own";
     fill($("net-activation"), MG.meta.activations);
     fill($("net-schedule"), MG.meta.schedules);
     fill($("net-optimizer"), MG.meta.optimizers);
