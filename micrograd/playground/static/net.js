@@ -434,7 +434,8 @@ MG.labs.net = (() => {
     else facts.push(`${what[0].toUpperCase()}${what.slice(1)} ${range}.`);
     if (rich && info.layer) {
       const grew = info.growth ? ` (its largest |grad| grew ${MG.short(info.growth, 3)}-fold)` : "";
-      facts.push(`Layer ${info.layer}'s gradient blew up first${grew}.`);
+      const output = state.data && info.layer === state.data.layers.length;
+      facts.push(`${output ? `The output layer (layer ${info.layer})` : `Layer ${info.layer}`}'s gradient blew up first${grew}.`);
     }
     if (rich && Array.isArray(info.lower) && info.lower.includes("init")) {
       facts.push("It failed before any update, so the initial weights may be too large.");
