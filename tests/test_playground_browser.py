@@ -755,3 +755,31 @@ def test_fit_shows_the_whole_graph_and_stepping_keeps_the_current_node_in_view(o
     page.get_by_test_id("zoom-fit").click()
     size = graph.evaluate("g => [g.scrollWidth <= g.clientWidth, g.scrollHeight <= g.clientHeight]")
     assert size == [True, True]
+
+
+UNNAMED = """() => [...document.querySelectorAll(
+    'button, input, select, canvas[tabindex], [role=button]')]
+  .filter((el) => el.getClientRects().length)
+  .filter((el) => !(el.getAttribute('aria-label') || (el.labels && el.labels.length)
+                    || el.textContent.trim() || el.title || el.closest('label')))
+  .map((el) => el.outerHTML.slice(0, 90))"""
+
+
+def test_the_network_lab_works_from_the_keyboard_and_every_control_has_a_name(open_tab):
+    page = open_network(open_tab)
+    assert page.evaluate(UNNAMED) == []
+    page.get_by_test_id("train-reset").focus()
+    for _ in range(6):  # Tab onwards to the Step button
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.testid") == "train-step":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_function("MG.labs.net.state.snap.step === 1")
+    page.get_by_test_id("neuron-1-1").focus()  # a picture is a button too
+    page.get_by_test_id("tip-neuron").wait_for(state="visible")
+    page.keyboard.press("Enter")
+    page.get_by_test_id("neuron-weights").wait_for()
+    page.get_by_test_id("tab-expr").focus()
+    page.keyboard.press("ArrowRight")  # tabs follow the arrow keys
+    assert page.evaluate("document.activeElement.dataset.testid") == "tab-net"
+    assert page.get_by_test_id("tab-net").get_attribute("aria-selected") == "true"
