@@ -272,9 +272,13 @@ MG.labs.net = (() => {
         state.session = null;
         MG.api("/api/net/close", { session: old }).catch(() => null);
       }
+      // The first run comes from the link: the server replaces what does not fit (clamp) and
+      // says so in ``adjusted``; later changes come from the controls, which only offer what fits.
+      const first = !state.created && MG.meta.lrByOptimizer ? { clamp: true } : {};
       const answer = state.session
         ? await MG.api("/api/net/reset", { session: state.session, config: c })
-        : await MG.api("/api/net/new", { config: c });
+        : await MG.api("/api/net/new", { config: c, ...first });
+      state.created = true;
       state.session = answer.session;
       start(answer);
       if (wasPlaying) play();
@@ -559,10 +563,16 @@ MG.labs.net = (() => {
       watchStall(k, now);
     }
     if (!state.data) return;
-    if (state.drawOnly) drawOnlyPlane(); else drawBoundary();
-    drawNeurons();
-    drawWires();
-    drawGradflow();
+    // The pictures are redrawn only when the server drew new ones (pictureStep).
+    const fresh = snap.pictureStep === undefined || snap.pictureStep !== state.pictureStep || state.pictureData !== state.data;
+    state.pictureStep = snap.pictureStep;
+    state.pictureData = state.data;
+    if (state.drawOnly) drawOnlyPlane(); else if (fresh) drawBoundary();
+    if (fresh) {
+      drawNeurons();
+      drawWires();
+      drawGradflow();
+    }
     refreshInspector();
     drawCurve($("curve-loss"), [c.loss, c.test_loss], MG.meta.palette.lines.loss, null);
     drawCurve($("curve-acc"), [c.accuracy, c.test_accuracy], MG.meta.palette.lines.accuracy, [0, 1]);
