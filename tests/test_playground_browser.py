@@ -783,3 +783,37 @@ def test_the_network_lab_works_from_the_keyboard_and_every_control_has_a_name(op
     page.keyboard.press("ArrowRight")  # tabs follow the arrow keys
     assert page.evaluate("document.activeElement.dataset.testid") == "tab-net"
     assert page.get_by_test_id("tab-net").get_attribute("aria-selected") == "true"
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "scheme"), [(390, 844, "light"), (1280, 720, "dark"), (1400, 900, "light")]
+)
+def test_usable_on_a_phone_a_laptop_and_a_desktop(browser, base_url, width, height, scheme):
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, bypass_csp=True, color_scheme=scheme
+    )
+    try:
+        page = context.new_page()
+        page.goto(base_url + "?tab=net")
+        page.wait_for_function("MG.labs.net.state.data !== null")
+        page.get_by_test_id("train-step").click()
+        page.wait_for_function("MG.labs.net.state.snap.step === 1")
+        shot(page, f"net-{width}x{height}-{scheme}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways page
+        assert page.get_by_test_id("tab-expr").is_visible()
+        assert page.get_by_test_id("tab-net").is_visible()
+        if width >= 1280:  # the curves above the fold
+            assert page.get_by_test_id("curve-loss").bounding_box()["y"] < height - 40
+        else:  # the boundary before the settings
+            boundary = page.get_by_test_id("boundary").bounding_box()
+            assert boundary["y"] < page.get_by_test_id("dataset").bounding_box()["y"]
+            assert boundary["width"] <= width - 16
+        if scheme == "dark":
+            bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            assert bg != "rgb(245, 246, 248)"  # the dark background, not the light one
+        page.goto(base_url + "?e=a*b+%2B+a&v=a%3D2+b%3D-3")
+        page.wait_for_function("MG.labs.expr.state.data !== null")
+        shot(page, f"expr-{width}x{height}-{scheme}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()

@@ -727,7 +727,7 @@ MG.labs.net = (() => {
     const columns = 2 + layers.reduce((sum, size) => sum + (size > 8 ? 2 : 1), 0);
     const rows = Math.max(2, ...layers.map((size) => (size > 8 ? Math.ceil(size / 2) : size)));
     const room = host.clientWidth - 34 * (layers.length + 1) - 4 * columns; // 34: the gap the weight lines cross
-    const tile = Math.max(30, Math.min(64, Math.floor(room / columns), Math.floor(430 / rows) - 4));
+    const tile = Math.max(22, Math.min(64, Math.floor(room / columns), Math.floor(430 / rows) - 4));
     host.style.setProperty("--tile", `${tile}px`);
     state.tiles = layers.map((size, li) => {
       const tiles = MG.el("div", { class: "neuron-tiles" });
