@@ -817,3 +817,26 @@ def test_usable_on_a_phone_a_laptop_and_a_desktop(browser, base_url, width, heig
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     finally:
         context.close()
+
+
+CURVE_TEXT = """() => { window.curveText = [];
+  const original = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+    if (this.canvas.id === 'curve-loss') window.curveText.push(String(text));
+    return original.call(this, text, ...rest);
+  }; }"""
+
+
+def test_curve_axes_before_the_first_step_and_for_huge_losses(open_tab):
+    page = open_network(open_tab, "&l2=1")
+    page.evaluate(CURVE_TEXT)
+    page.get_by_test_id("train-reset").click()
+    page.wait_for_function("window.curveText.length > 0")
+    assert "no steps yet: press Step or Play" in page.evaluate("window.curveText")
+    assert not any("e-" in t for t in page.evaluate("window.curveText"))
+    page.evaluate("window.curveText = []")
+    page.get_by_test_id("train-play").click()  # L2 α = 1: the loss climbs towards e+300
+    page.get_by_test_id("net-trouble").wait_for(state="visible", timeout=30_000)
+    texts = page.evaluate("window.curveText")
+    assert any("(log scale)" in t for t in texts)
+    assert any(t.startswith("1e1") or t.startswith("1e2") for t in texts)  # the top is in view
