@@ -840,3 +840,22 @@ def test_curve_axes_before_the_first_step_and_for_huge_losses(open_tab):
     texts = page.evaluate("window.curveText")
     assert any("(log scale)" in t for t in texts)
     assert any(t.startswith("1e1") or t.startswith("1e2") for t in texts)  # the top is in view
+
+
+def test_a_server_failure_is_said_in_plain_words(open_tab):
+    page = open_tab(allow="status of 500")
+    apply(page, "a*b + a", "a=2 b=-3")
+    page.route(
+        "**/api/expr",
+        lambda route: route.fulfill(
+            status=500,
+            content_type="application/json",
+            body='{"error": "internal error: AttributeError(\\"\'Vertex\' object\\")"}',
+        ),
+    )
+    page.get_by_test_id("expr-apply").click()
+    error = page.get_by_test_id("expr-error")
+    error.wait_for(state="visible")
+    assert "internal error" not in error.text_content()
+    assert "a problem on its side, not in your input" in error.text_content()
+    assert page.get_by_test_id("expr-output").text_content() == "–"

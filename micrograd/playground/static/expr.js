@@ -74,7 +74,7 @@ MG.labs.expr = (() => {
     } catch (err) {
       if (seq === state.seq && !state.wanted) {
         stale();
-        showError(err.message);
+        showError(friendly(err));
       }
     } finally {
       state.busy = false;
@@ -83,6 +83,14 @@ MG.labs.expr = (() => {
         load({ keepStep });
       }
     }
+  }
+
+  // The server's own message says what was wrong and how to fix it; one it did not expect
+  // (a 5xx) is said in plain words, with its text only as a detail.
+  function friendly(err) {
+    if (!(err.status >= 500)) return err.message;
+    const detail = String(err.message).replace(/^.*internal error:\s*/, "");
+    return `The server could not work this one out (a problem on its side, not in your input). Try again, or a simpler expression. Detail: ${detail}`;
   }
 
   // What was shown for the last good inputs no longer holds: clear it rather than let it mislead.
@@ -653,7 +661,7 @@ MG.labs.expr = (() => {
         line(`with the = bug: ${MG.short(grad.stepped, 5)} × ${MG.short(h)} = ${MG.fmt(grad.stepped * h)} ✗`, "lost");
       }
     } catch (err) {
-      out.textContent = err.message;
+      out.textContent = friendly(err);
     }
   }
 
