@@ -859,3 +859,16 @@ def test_a_server_failure_is_said_in_plain_words(open_tab):
     assert "internal error" not in error.text_content()
     assert "a problem on its side, not in your input" in error.text_content()
     assert page.get_by_test_id("expr-output").text_content() == "–"
+
+
+def test_the_neuron_inspector_shows_the_chosen_optimisers_next_step(open_tab):
+    page = open_network(open_tab, "&opt=adam")
+    assert page.get_by_test_id("lr").input_value() == "0.01"
+    page.get_by_test_id("train-step").click()
+    page.wait_for_function("MG.labs.net.state.snap.step === 1")
+    page.get_by_test_id("neuron-1-1").click()
+    weights = page.get_by_test_id("neuron-weights")
+    weights.wait_for()
+    assert "next adam step" in weights.text_content()
+    moves = weights.locator("tr td:last-child").all_text_contents()
+    assert len(moves) == 3 and all(m == "stays" or m[:4] in ("up ↑", "down") for m in moves)
