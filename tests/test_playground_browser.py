@@ -311,6 +311,8 @@ def test_training_screenshot_and_linked_views(open_tab):
     )
     page.get_by_test_id("train-pause").click()
     page.wait_for_timeout(300)
+    assert page.get_by_test_id("train-rate").text_content() == "–"  # no stale rate when paused
+    assert page.get_by_test_id("train-status").text_content().startswith("Paused at step ")
     shot(page, "net-trained")
     # Click the first training point on the boundary canvas.
     x, y = page.evaluate(
@@ -466,6 +468,8 @@ def test_a_slow_first_answer_does_not_overwrite_values_typed_meanwhile(open_tab)
 def test_an_expression_over_the_limit_is_refused_before_sending(open_tab):
     page = open_tab()
     apply(page, "a*b + a", "a=2 b=-3")
+    page.get_by_test_id("nudge-go").click()
+    page.wait_for_function("document.querySelector('[data-testid=nudge-out]').textContent.length")
     limit = page.evaluate("MG.meta.limits.exprLength")
     sent = []
     page.on("request", lambda r: sent.append(r.url) if "/api/expr" in r.url else None)
@@ -476,6 +480,7 @@ def test_an_expression_over_the_limit_is_refused_before_sending(open_tab):
     error.wait_for(state="visible")
     assert f"{len(long):,} characters" in error.text_content()
     assert page.get_by_test_id("expr-output").text_content() == "–"  # f was for the old input
+    assert page.get_by_test_id("nudge-out").text_content() == ""
     page.get_by_test_id("expr-apply").click()
     page.wait_for_timeout(200)
     assert sent == []
@@ -700,3 +705,170 @@ def test_weights_are_lines_and_a_neuron_shows_its_formula_on_hover(open_tab):
     numbers = page.get_by_test_id("tip-neuron-numbers").text_content()
     assert numbers.startswith("= relu(") and "·x1" in numbers and "·x2" in numbers
     shot(page, "net-neuron-hover")
+
+
+def test_edge_labels_never_sit_on_another_edge(open_tab):
+    page = open_tab()
+    apply(page, "tanh(a*b + a*c + b*c) * a", "a=0.5 b=-1 c=2")
+    for _ in range(4):
+        page.get_by_test_id("step-next").click()
+        overlaps = page.evaluate(
+            """() => {
+              const paths = [...document.querySelectorAll('#graph path.edge')];
+              const labels = [...document.querySelectorAll('#graph .edge-label')];
+              const bad = [];
+              labels.forEach((label, i) => {
+                if (!label.textContent || label.classList.contains('faded')) return;
+                const b = label.getBBox();
+                paths.forEach((p) => {
+                  if (MG.labs.expr.view().edges[i].path === p) return;
+                  const n = 60, L = p.getTotalLength();
+                  for (let k = 0; k <= n; k++) {
+                    const q = p.getPointAtLength(k / n * L);
+                    if (q.x > b.x && q.x < b.x + b.width && q.y > b.y && q.y < b.y + b.height) {
+                      bad.push([i, label.textContent, Math.round(q.x), Math.round(q.y)]); break;
+                    }
+                  }
+                });
+              });
+              return bad;
+            }"""
+        )
+        assert overlaps == [], (counter(page), overlaps)
+
+
+def test_fit_shows_the_whole_graph_and_stepping_keeps_the_current_node_in_view(open_tab):
+    page = open_tab()
+    expr = " + ".join(f"tanh(a*x{i} + b)" for i in range(6))
+    apply(page, expr, "a=0.5 b=0.1")
+    graph = page.get_by_test_id("graph")
+    for _ in range(9):
+        page.get_by_test_id("step-next").click()
+        inside = page.evaluate(
+            """() => { const d = MG.labs.expr.state.data, s = d.steps[MG.labs.expr.state.step - 1];
+              const r = MG.labs.expr.view().nodes[s.node].rect.getBoundingClientRect();
+              const h = document.querySelector('[data-testid=graph]').getBoundingClientRect();
+              return r.left >= h.left && r.right <= h.right
+                && r.top >= h.top && r.bottom <= h.bottom; }"""
+        )
+        assert inside, f"step {counter(page)}: the current node is out of view"
+    page.get_by_test_id("zoom-fit").click()
+    size = graph.evaluate("g => [g.scrollWidth <= g.clientWidth, g.scrollHeight <= g.clientHeight]")
+    assert size == [True, True]
+
+
+UNNAMED = """() => [...document.querySelectorAll(
+    'button, input, select, canvas[tabindex], [role=button]')]
+  .filter((el) => el.getClientRects().length)
+  .filter((el) => !(el.getAttribute('aria-label') || (el.labels && el.labels.length)
+                    || el.textContent.trim() || el.title || el.closest('label')))
+  .map((el) => el.outerHTML.slice(0, 90))"""
+
+
+def test_the_network_lab_works_from_the_keyboard_and_every_control_has_a_name(open_tab):
+    page = open_network(open_tab)
+    assert page.evaluate(UNNAMED) == []
+    page.get_by_test_id("train-reset").focus()
+    for _ in range(6):  # Tab onwards to the Step button
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.testid") == "train-step":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_function("MG.labs.net.state.snap.step === 1")
+    page.get_by_test_id("neuron-1-1").focus()  # a picture is a button too
+    page.get_by_test_id("tip-neuron").wait_for(state="visible")
+    page.keyboard.press("Enter")
+    page.get_by_test_id("neuron-weights").wait_for()
+    page.get_by_test_id("tab-expr").focus()
+    page.keyboard.press("ArrowRight")  # tabs follow the arrow keys
+    assert page.evaluate("document.activeElement.dataset.testid") == "tab-net"
+    assert page.get_by_test_id("tab-net").get_attribute("aria-selected") == "true"
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "scheme"), [(390, 844, "light"), (1280, 720, "dark"), (1400, 900, "light")]
+)
+def test_usable_on_a_phone_a_laptop_and_a_desktop(browser, base_url, width, height, scheme):
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, bypass_csp=True, color_scheme=scheme
+    )
+    try:
+        page = context.new_page()
+        page.goto(base_url + "?tab=net")
+        page.wait_for_function("MG.labs.net.state.data !== null")
+        page.get_by_test_id("train-step").click()
+        page.wait_for_function("MG.labs.net.state.snap.step === 1")
+        shot(page, f"net-{width}x{height}-{scheme}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways page
+        assert page.get_by_test_id("tab-expr").is_visible()
+        assert page.get_by_test_id("tab-net").is_visible()
+        if width >= 1280:  # the curves above the fold
+            assert page.get_by_test_id("curve-loss").bounding_box()["y"] < height - 40
+        else:  # the boundary before the settings
+            boundary = page.get_by_test_id("boundary").bounding_box()
+            assert boundary["y"] < page.get_by_test_id("dataset").bounding_box()["y"]
+            assert boundary["width"] <= width - 16
+        if scheme == "dark":
+            bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            assert bg != "rgb(245, 246, 248)"  # the dark background, not the light one
+        page.goto(base_url + "?e=a*b+%2B+a&v=a%3D2+b%3D-3")
+        page.wait_for_function("MG.labs.expr.state.data !== null")
+        shot(page, f"expr-{width}x{height}-{scheme}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()
+
+
+CURVE_TEXT = """() => { window.curveText = [];
+  const original = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+    if (this.canvas.id === 'curve-loss') window.curveText.push(String(text));
+    return original.call(this, text, ...rest);
+  }; }"""
+
+
+def test_curve_axes_before_the_first_step_and_for_huge_losses(open_tab):
+    page = open_network(open_tab, "&l2=1")
+    page.evaluate(CURVE_TEXT)
+    page.get_by_test_id("train-reset").click()
+    page.wait_for_function("window.curveText.length > 0")
+    assert "no steps yet: press Step or Play" in page.evaluate("window.curveText")
+    assert not any("e-" in t for t in page.evaluate("window.curveText"))
+    page.evaluate("window.curveText = []")
+    page.get_by_test_id("train-play").click()  # L2 α = 1: the loss climbs towards e+300
+    page.get_by_test_id("net-trouble").wait_for(state="visible", timeout=30_000)
+    texts = page.evaluate("window.curveText")
+    assert any("(log scale)" in t for t in texts)
+    assert any(t.startswith("1e1") or t.startswith("1e2") for t in texts)  # the top is in view
+
+
+def test_a_server_failure_is_said_in_plain_words(open_tab):
+    page = open_tab(allow="status of 500")
+    apply(page, "a*b + a", "a=2 b=-3")
+    page.route(
+        "**/api/expr",
+        lambda route: route.fulfill(
+            status=500,
+            content_type="application/json",
+            body='{"error": "internal error: AttributeError(\\"\'Vertex\' object\\")"}',
+        ),
+    )
+    page.get_by_test_id("expr-apply").click()
+    error = page.get_by_test_id("expr-error")
+    error.wait_for(state="visible")
+    assert "internal error" not in error.text_content()
+    assert "a problem on its side, not in your input" in error.text_content()
+    assert page.get_by_test_id("expr-output").text_content() == "–"
+
+
+def test_the_neuron_inspector_shows_the_chosen_optimisers_next_step(open_tab):
+    page = open_network(open_tab, "&opt=adam")
+    assert page.get_by_test_id("lr").input_value() == "0.01"
+    page.get_by_test_id("train-step").click()
+    page.wait_for_function("MG.labs.net.state.snap.step === 1")
+    page.get_by_test_id("neuron-1-1").click()
+    weights = page.get_by_test_id("neuron-weights")
+    weights.wait_for()
+    assert "next adam step" in weights.text_content()
+    moves = weights.locator("tr td:last-child").all_text_contents()
+    assert len(moves) == 3 and all(m == "stays" or m[:4] in ("up ↑", "down") for m in moves)

@@ -272,9 +272,13 @@ MG.labs.net = (() => {
         state.session = null;
         MG.api("/api/net/close", { session: old }).catch(() => null);
       }
+      // The first run comes from the link: the server replaces what does not fit (clamp) and
+      // says so in ``adjusted``; later changes come from the controls, which only offer what fits.
+      const first = !state.created && MG.meta.lrByOptimizer ? { clamp: true } : {};
       const answer = state.session
         ? await MG.api("/api/net/reset", { session: state.session, config: c })
-        : await MG.api("/api/net/new", { config: c });
+        : await MG.api("/api/net/new", { config: c, ...first });
+      state.created = true;
       state.session = answer.session;
       start(answer);
       if (wasPlaying) play();
@@ -313,12 +317,19 @@ MG.labs.net = (() => {
     apply(answer.snapshot);
   }
 
-  async function step(n, play) {
+  // ``advance``: while playing, ask for the next picture through /api/net/advance, which on
+  // a host without threads (Python in a Web Worker) also trains for a moment first; the
+  // local server trains in its own thread and just answers. Older servers: /api/net/step.
+  async function step(n, play, advance = false) {
     if (!state.session) return;
-    const body = { session: state.session, steps: n, since: state.curves.loss.length };
-    if (play !== undefined) body.play = play;
+    const since = state.curves.loss.length;
+    let path = "/api/net/step", body = { session: state.session, steps: n, since };
+    if (advance && MG.meta.limits.advanceSeconds) {
+      path = "/api/net/advance";
+      body = { session: state.session, budget: Math.min(0.1, MG.meta.limits.advanceSeconds), since };
+    } else if (play !== undefined) body.play = play;
     try {
-      apply(await MG.api("/api/net/step", body));
+      apply(await MG.api(path, body));
     } catch (err) {
       pause(false);
       if (err.status === 404) {
@@ -334,7 +345,7 @@ MG.labs.net = (() => {
   async function loop() {
     while (state.playing) {
       const asked = performance.now();
-      await queue(() => (state.playing ? step(0) : null));
+      await queue(() => (state.playing ? step(0, undefined, true) : null));
       const wait = 120 - (performance.now() - asked);
       if (wait > 0) await new Promise((done) => setTimeout(done, wait));
     }
@@ -427,7 +438,8 @@ MG.labs.net = (() => {
     else facts.push(`${what[0].toUpperCase()}${what.slice(1)} ${range}.`);
     if (rich && info.layer) {
       const grew = info.growth ? ` (its largest |grad| grew ${MG.short(info.growth, 3)}-fold)` : "";
-      facts.push(`Layer ${info.layer}'s gradient blew up first${grew}.`);
+      const output = state.data && info.layer === state.data.layers.length;
+      facts.push(`${output ? "The output layer's" : `Layer ${info.layer}'s`} gradient blew up first${grew}.`);
     }
     if (rich && Array.isArray(info.lower) && info.lower.includes("init")) {
       facts.push("It failed before any update, so the initial weights may be too large.");
@@ -445,13 +457,15 @@ MG.labs.net = (() => {
   }
 
   function advice(c, changes) {
+    const lrs = state.curves ? state.curves.lr.filter((v) => v !== null) : [];
+    const lr = lrs.length ? lrs[lrs.length - 1] : c.lr; // the schedule's rate at the last step
     if ("l2" in changes) {
       return `L2 α = ${c.l2} adds 2·α·w to every weight's gradient, so each step multiplies the weights by ` +
-        `about (1 − 2·lr·α) = ${MG.short(1 - 2 * c.lr * c.l2, 3)}. Once that is −1 or less the weights flip sign ` +
-        "and grow every step instead of shrinking. Lower L2 α.";
+        `about (1 − 2·lr·α) = ${MG.short(1 - 2 * lr * c.l2, 3)} (lr ${MG.short(lr, 3)}). At 0 or below, every step ` +
+        "overshoots zero and flips the weights' signs; with the data's own pull the swings grow until the numbers overflow. Lower L2 α.";
     }
     if ("lr" in changes) {
-      return `With learning rate ${c.lr} the steps overshoot: each one lands where the loss is steeper than ` +
+      return `With learning rate ${MG.short(lr, 3)} the steps overshoot: each one lands where the loss is steeper than ` +
         "before, so the next step is larger still, until the numbers overflow. Lower the learning rate.";
     }
     return "The steps grew too large for this problem. Try smaller steps.";
@@ -551,10 +565,16 @@ MG.labs.net = (() => {
       watchStall(k, now);
     }
     if (!state.data) return;
-    if (state.drawOnly) drawOnlyPlane(); else drawBoundary();
-    drawNeurons();
-    drawWires();
-    drawGradflow();
+    // The pictures are redrawn only when the server drew new ones (pictureStep).
+    const fresh = snap.pictureStep === undefined || snap.pictureStep !== state.pictureStep || state.pictureData !== state.data;
+    state.pictureStep = snap.pictureStep;
+    state.pictureData = state.data;
+    if (state.drawOnly) drawOnlyPlane(); else if (fresh) drawBoundary();
+    if (fresh) {
+      drawNeurons();
+      drawWires();
+      drawGradflow();
+    }
     refreshInspector();
     drawCurve($("curve-loss"), [c.loss, c.test_loss], MG.meta.palette.lines.loss, null);
     drawCurve($("curve-acc"), [c.accuracy, c.test_accuracy], MG.meta.palette.lines.accuracy, [0, 1]);
@@ -709,7 +729,7 @@ MG.labs.net = (() => {
     const columns = 2 + layers.reduce((sum, size) => sum + (size > 8 ? 2 : 1), 0);
     const rows = Math.max(2, ...layers.map((size) => (size > 8 ? Math.ceil(size / 2) : size)));
     const room = host.clientWidth - 34 * (layers.length + 1) - 4 * columns; // 34: the gap the weight lines cross
-    const tile = Math.max(30, Math.min(64, Math.floor(room / columns), Math.floor(430 / rows) - 4));
+    const tile = Math.max(22, Math.min(64, Math.floor(room / columns), Math.floor(430 / rows) - 4));
     host.style.setProperty("--tile", `${tile}px`);
     state.tiles = layers.map((size, li) => {
       const tiles = MG.el("div", { class: "neuron-tiles" });
@@ -753,8 +773,10 @@ MG.labs.net = (() => {
       const dot = MG.el("i"); dot.style.background = c[k];
       $("boundary-legend").append(MG.el("span", {}, dot, `class ${k}`));
     }
-    const ring = MG.el("i", { class: "test" }); ring.style.borderColor = "#475467";
-    $("boundary-legend").append(MG.el("span", {}, ring, "test point"));
+    if (state.data.test.X.length) {
+      const ring = MG.el("i", { class: "test" }); ring.style.borderColor = "#475467";
+      $("boundary-legend").append(MG.el("span", {}, ring, "test point"));
+    }
     const sizes = [2, ...state.data.layers].join(", ");
     $("net-size").textContent = `MLP(${sizes.replace(/^2, /, "2, [")}]): ${state.data.parameters} parameters. Click a neuron's picture to see its weights.`;
   }
@@ -1153,7 +1175,7 @@ MG.labs.net = (() => {
   function init() {
     fill($("net-dataset"), MG.meta.datasets);
     const own = $("net-dataset").querySelector("option[value=custom]");
-    if (own) own.textContent = "your own (draw)";
+    if (own) own.textContent = "your own";
     fill($("net-activation"), MG.meta.activations);
     fill($("net-schedule"), MG.meta.schedules);
     fill($("net-optimizer"), MG.meta.optimizers);
