@@ -31,6 +31,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,8 @@ STAGE = ROOT / "build" / "site-src"
 PRIVACY_CACHE = ROOT / "build" / "privacy-cache"
 NODE_MODULES = DOCS / "node_modules"
 STATIC = ROOT / "micrograd" / "playground" / "static"
-GRANDALF = "grandalf==0.8"  # pure Python; shipped under the EPL-1.0 (its licence offers GPLv2 or EPL)
+# grandalf is pure Python and dual-licensed (GPLv2 or EPL-1.0): shipped under the EPL-1.0.
+GRANDALF = "grandalf==0.8"
 MARKER = ".micrograd-site"  # a folder holding it is one this script may replace
 PYODIDE_FILES = (  # what the browser loads; the npm package's other files are for Node
     "pyodide.mjs",
@@ -91,9 +93,7 @@ def check_tools() -> None:
         except ImportError:
             missing.append(package)
     if missing:
-        raise BuildError(
-            f"missing {', '.join(missing)}: python -m pip install -e \".[site]\""
-        )
+        raise BuildError(f'missing {", ".join(missing)}: python -m pip install -e ".[site]"')
     if shutil.which("npm") is None:
         raise BuildError("npm is not installed: apt-get install nodejs npm (Node 18 or newer).")
 
@@ -139,6 +139,19 @@ def relink(markdown: str, page: str, anchors: dict[str, str]) -> str:
     return re.sub(r"(!?\[[^\]]*\])\(([^)\s]+)\)", target, markdown)
 
 
+def stage_notebook(source: Path, target: Path) -> None:
+    """Copy a notebook, giving each GIF output an HTML form: nbconvert's HTML drops GIFs."""
+    notebook = json.loads(source.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/gif" in data and "text/html" not in data:
+                gif = "".join(data["image/gif"]).replace("\n", "")
+                data["text/html"] = f'<img alt="animation" src="data:image/gif;base64,{gif}">'
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(notebook), encoding="utf-8")
+
+
 def stage_pages() -> None:
     """Copy the hand-written pages, the course and the README's guides into ``build/site-src``."""
     if STAGE.exists():
@@ -146,7 +159,9 @@ def stage_pages() -> None:
     copy(DOCS / "site", STAGE)
     copy(DOCS / "images", STAGE / "docs" / "images")
     for path in (ROOT / "intuition").iterdir():
-        if path.suffix in (".ipynb", ".md", ".py") or path.name == "images":
+        if path.suffix == ".ipynb":
+            stage_notebook(path, STAGE / "intuition" / path.name)
+        elif path.suffix in (".md", ".py") or path.name == "images":
             copy(path, STAGE / "intuition" / path.name)
     copy(ROOT / "benchmarks" / "results.md", STAGE / "benchmarks" / "results.md")
     copy(ROOT / "LICENSE", STAGE / "LICENSE.txt")
@@ -171,7 +186,9 @@ def stage_pages() -> None:
     home = (STAGE / "index.md").read_text(encoding="utf-8")
     home = home.replace("<!-- README:intro -->", relink(intro.strip(), "index.md", anchors))
     quickstart = sections["Quickstart"] + "\n" + sections["An example session"]
-    home = home.replace("<!-- README:Quickstart -->", relink(quickstart.strip(), "index.md", anchors))
+    home = home.replace(
+        "<!-- README:Quickstart -->", relink(quickstart.strip(), "index.md", anchors)
+    )
     (STAGE / "index.md").write_text(home, encoding="utf-8")
 
 
@@ -192,12 +209,25 @@ def vendor_assets() -> None:
         link.symlink_to(shim.name)
     copy(
         NODE_MODULES / "wicked-good-xpath" / "dist" / "wgxpath.install.js",
-        PRIVACY_CACHE / "assets" / "external" / "cdn.jsdelivr.net" / "npm"
-        / "wicked-good-xpath@1.3.0" / "dist" / "wgxpath.install.js",
+        PRIVACY_CACHE
+        / "assets"
+        / "external"
+        / "cdn.jsdelivr.net"
+        / "npm"
+        / "wicked-good-xpath@1.3.0"
+        / "dist"
+        / "wgxpath.install.js",
     )
 
 
 # ------------------------------------------------------------------ playground
+def download_grandalf(folder: Path) -> Path:
+    """grandalf's wheel from PyPI (pip's cache answers offline after the first build)."""
+    pip = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q"]
+    run([*pip, "-d", str(folder), GRANDALF], ROOT, f"downloading {GRANDALF} from PyPI")
+    return next(folder.glob("grandalf-*.whl"))
+
+
 def build_wheels(target: Path) -> list[str]:
     """Our package (``pip wheel --no-deps .``) and grandalf's wheel from PyPI."""
     target.mkdir(parents=True, exist_ok=True)
@@ -207,12 +237,7 @@ def build_wheels(target: Path) -> list[str]:
             ROOT,
             "building micrograd's wheel",
         )
-        run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
-             "-d", tmp, GRANDALF],
-            ROOT,
-            f"downloading {GRANDALF} from PyPI",
-        )
+        download_grandalf(Path(tmp))
         names = []
         for wheel in sorted(Path(tmp).glob("*.whl")):
             shutil.copy2(wheel, target / wheel.name)
@@ -264,15 +289,7 @@ def add_licences(out: Path) -> None:
     ):
         copy(NODE_MODULES / package / "LICENSE", notices / name)
     with tempfile.TemporaryDirectory() as tmp:
-        run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
-             "-d", tmp, GRANDALF],
-            ROOT,
-            f"downloading {GRANDALF}",
-        )
-        import zipfile
-
-        wheel = next(Path(tmp).glob("grandalf-*.whl"))
+        wheel = download_grandalf(Path(tmp))
         with zipfile.ZipFile(wheel) as archive:
             name = next(n for n in archive.namelist() if n.endswith(".dist-info/LICENSE"))
             text = archive.read(name).decode("utf-8")
@@ -282,20 +299,19 @@ def add_licences(out: Path) -> None:
     (notices / "grandalf-EPL-1.0.txt").write_text(
         "grandalf 0.8 (https://github.com/bdcht/grandalf) is dual-licensed, GPLv2 or EPL-1.0;\n"
         "this site distributes it under the Eclipse Public License 1.0, whose text follows.\n"
-        "Its source code is the wheel itself (pure Python): playground/wheels/.\n\n"
-        + text[start:],
+        "Its source code is the wheel itself (pure Python): playground/wheels/.\n\n" + text[start:],
         encoding="utf-8",
     )
 
 
 # ------------------------------------------------------------------ main
 def build(out: Path, *, npm: bool = True) -> Path:
-    """Build into ``<out>.partial``, then put it in place: a failed build leaves ``out`` as it was."""
+    """Build into ``<out>.partial``, then move it in place: a failed build leaves ``out`` as is."""
     check_tools()
     out = out.resolve()
-    if out.exists() and any(out.iterdir()):
-        if not (out / MARKER).exists() or out in (ROOT, *ROOT.parents):
-            raise BuildError(f"{out} is a folder with other files in it: give a new --out folder.")
+    ours = (out / MARKER).exists() and out not in (ROOT, *ROOT.parents)
+    if out.exists() and any(out.iterdir()) and not ours:
+        raise BuildError(f"{out} is a folder with other files in it: give a new --out folder.")
     partial = out.with_name(out.name + ".partial")
     if partial.exists():
         shutil.rmtree(partial)
@@ -304,8 +320,17 @@ def build(out: Path, *, npm: bool = True) -> Path:
     stage_pages()
     vendor_assets()
     run(
-        [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file",
-         str(ROOT / "mkdocs.yml"), "--site-dir", str(partial)],
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--quiet",
+            "--config-file",
+            str(ROOT / "mkdocs.yml"),
+            "--site-dir",
+            str(partial),
+        ],
         ROOT,
         "mkdocs build",
     )
@@ -320,7 +345,9 @@ def build(out: Path, *, npm: bool = True) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "site-build", help="folder to build into")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "site-build", help="folder to build into"
+    )
     parser.add_argument(
         "--skip-npm", action="store_true", help="reuse docs/node_modules instead of npm ci"
     )
