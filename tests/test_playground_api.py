@@ -278,6 +278,8 @@ def test_linked_views_answer_for_a_point_and_a_neuron(srv):
     key = run["session"]
     call(srv, "/api/net/step", {"session": key, "steps": 2})
     status, point = call(srv, "/api/net/point", {"session": key, "index": 0})
+    assert status == 200 and [len(layer["out"]) for layer in point["layers"]] == [3, 1]
+    status, point = call(srv, "/api/net/point", {"session": key, "index": 0, "svg": True})
     assert status == 200 and point["svg"].lstrip().startswith("<")
     status, neuron = call(srv, "/api/net/neuron", {"session": key, "layer": 0, "index": 2})
     assert status == 200 and [w["from"] for w in neuron["weights"]] == ["x1", "x2", "bias"]
@@ -295,7 +297,7 @@ def test_steps_per_request_and_sessions_are_capped(srv):
     while len(srv.sessions) < srv.sessions.cap:
         keys.append(call(srv, "/api/net/new", {"config": {"points": 20}})[1]["session"])
     status, d = call(srv, "/api/net/new", {})
-    assert status == 429 and "tabs are open" in d["error"]
+    assert status == 429 and "Close one of them, or wait" in d["error"]
     call(srv, "/api/net/close", {"session": keys.pop()})
     status, d = call(srv, "/api/net/new", {})
     assert status == 200

@@ -227,8 +227,8 @@ def test_the_url_restores_the_expression_in_a_fresh_tab(open_tab):
 
 
 # ------------------------------------------------------------------ network lab
-def open_network(open_tab, query: str = ""):
-    page = open_tab(f"?tab=net{query}")
+def open_network(open_tab, query: str = "", allow: str | None = None):
+    page = open_tab(f"?tab=net{query}", allow=allow)
     page.wait_for_function("MG.labs.net.state.data !== null")
     return page
 
@@ -344,3 +344,47 @@ def test_settings_live_in_the_url_and_change_the_network(open_tab):
     assert fresh.get_by_test_id("dataset").input_value() == "circles"
     assert fresh.evaluate("MG.labs.net.state.data.layers") == [16, 16, 4, 1]
     assert len(fresh.locator("[data-testid^=neuron-]").all()) == 36
+
+
+def visible(page, testid: str) -> bool:
+    return page.get_by_test_id(testid).is_visible()
+
+
+def wait_steps(page, at_least: int) -> None:
+    page.wait_for_function(
+        f"Number(document.querySelector('[data-testid=train-steps]').textContent) >= {at_least}"
+    )
+
+
+# An older server's trainer thread dies on the divergence; the page must cope with that too.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_diverging_run_is_explained_and_reset_trains_again(open_tab):
+    # L2 α = 1 with lr 1: each step multiplies the weights by about 1 - 2·lr·α = -1.
+    # Until the server's divergence fix is merged, its /api/net/step may answer 500 here;
+    # the page must explain even that. Drop ``allow`` once the server never does.
+    page = open_network(open_tab, "&l2=1", allow="status of 500")
+    page.get_by_test_id("train-play").click()
+    trouble = page.get_by_test_id("net-trouble")
+    trouble.wait_for(state="visible", timeout=30_000)
+    text = trouble.text_content()
+    assert "diverged" in text.lower() and "step" in text
+    assert "L2 α" in text  # what to lower
+    assert "internal error" not in page.locator("body").text_content()
+    assert page.get_by_test_id("train-rate").text_content() == "–"
+    shot(page, "net-diverged")
+    diverged_at = steps(page)
+
+    page.get_by_test_id("train-reset").click()
+    page.wait_for_function("MG.labs.net.state.snap.step === 0 && !MG.labs.net.state.trouble")
+    assert not visible(page, "net-trouble")
+    page.get_by_test_id("train-play").click()
+    wait_steps(page, min(5, diverged_at))  # it trains again
+
+    trouble.wait_for(state="visible", timeout=30_000)  # the same settings diverge again
+    page.get_by_test_id("trouble-fix").click()  # "Reset with L2 α = 0.0001"
+    page.wait_for_function("MG.labs.net.state.data.config.l2 < 0.01")
+    assert "l2=0.0001" in page.url
+    page.get_by_test_id("train-play").click()
+    wait_steps(page, diverged_at + 10)
+    page.get_by_test_id("train-pause").click()
+    assert not visible(page, "net-trouble")

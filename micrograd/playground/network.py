@@ -6,127 +6,56 @@ learning rate from the schedule and a batch seed made from (seed, step), so a
 run is the same whether it is stepped by hand or played in the background:
 reset with the same settings and seed and you get the same run, step for step.
 
-Pictures are computed with the float fast path (``viz.fastforward``): one
-pass over a grid gives the decision boundary and every hidden neuron's map.
+Playing needs no thread: ``advance(budget_seconds)`` trains the playing run
+for a time budget and returns. The local server's trainer thread calls it in
+a loop; a host with one thread (Python in a browser's Web Worker) calls it
+through the API (``/api/net/advance``).
+
+The curves are measured after each step on the whole training and test sets,
+not on the step's mini-batch. Pictures are computed with plain floats
+(``pictures``), at most every ``PICTURE_SECONDS`` while playing.
+
+If training blows up, the run stops with a diagnosis (``divergence``) and is
+never left stuck: reset, or play again after reset, works at once.
 """
 
 from __future__ import annotations
 
-import math
 import random
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from micrograd import datasets
-from micrograd.engine import Value
-from micrograd.losses import accuracy
 from micrograd.nn import MLP
 from micrograd.optim import SGD, Adam, constant, cosine_decay, linear_decay, step_decay
-from micrograd.training import LOSSES, train
-from micrograd.viz.fastforward import batch_forward, layer_columns
+from micrograd.playground import divergence, inspector, pictures
+from micrograd.playground.settings import (  # noqa: F401 - re-exported for the API
+    ACTIVATIONS,
+    DATASETS,
+    DEFAULT_LR,
+    MAX_CUSTOM,
+    MAX_LAYERS,
+    MAX_NEURONS,
+    MAX_POINTS,
+    OPTIMIZERS,
+    SCHEDULES,
+    Config,
+    ConfigError,
+)
+from micrograd.training import train
 from micrograd.viz.gradflow import layer_stats
 
-DATASETS = {
-    "moons": datasets.make_moons,
-    "circles": datasets.make_circles,
-    "xor": datasets.make_xor,
-    "spirals": datasets.make_spirals,
-    "blobs": datasets.make_blobs,
-}
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
-OPTIMIZERS = ("sgd", "momentum", "adam")
-SCHEDULES = ("constant", "linear", "cosine", "step")
 DECAY_STEPS = 100  # linear/cosine reach their end here; step halves every DECAY_STEPS // 2
-
-MAX_POINTS = 400
-MAX_LAYERS = 4
-MAX_NEURONS = 16
 MAX_STEPS = 20_000  # per run; reset to start again
 MAX_STEPS_PER_REQUEST = 200
+MAX_ADVANCE_SECONDS = 1.0  # the longest budget one /api/net/advance may ask for
 IDLE_PAUSE = 10.0  # seconds without a request before a playing run pauses itself
+PICTURE_SECONDS = 0.3  # while playing, pictures are redrawn at most this often
 GRID = 60  # decision grid points per axis
 NEURON_GRID = 20  # per-neuron pictures: points per axis (every third grid point)
 
 _init_lock = threading.Lock()  # MLP() draws from the global random module
-
-
-class ConfigError(ValueError):
-    """A network setting is missing, of the wrong type or out of range."""
-
-
-@dataclass(frozen=True)
-class Config:
-    """Every network setting; the defaults are the classic micrograd moons demo."""
-
-    dataset: str = "moons"
-    noise: float = 0.1
-    points: int = 100
-    test: float = 0.2  # fraction held out for the test curves
-    hidden: tuple[int, ...] = (16, 16)
-    activation: str = "relu"
-    lr: float = 1.0
-    schedule: str = "linear"
-    batch: int = 0  # 0: full batch
-    l2: float = 1e-4
-    optimizer: str = "sgd"
-    seed: int = 1337
-
-    @classmethod
-    def from_json(cls, raw: object) -> Config:
-        """Validate the page's settings; every bad field gets a message saying what fits."""
-        if not isinstance(raw, Mapping):
-            raise ConfigError("config must be an object of network settings.")
-        unknown = sorted(set(raw) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise ConfigError(
-                f"unknown setting(s) {unknown}; known: {sorted(cls.__dataclass_fields__)}."
-            )
-        base = cls()
-        values = {name: raw.get(name, getattr(base, name)) for name in cls.__dataclass_fields__}
-        _choice(values, "dataset", tuple(DATASETS))
-        _choice(values, "activation", ACTIVATIONS)
-        _choice(values, "schedule", SCHEDULES)
-        _choice(values, "optimizer", OPTIMIZERS)
-        values["noise"] = _number(values, "noise", 0.0, 1.0)
-        values["test"] = _number(values, "test", 0.0, 0.5)
-        values["lr"] = _number(values, "lr", 1e-5, 10.0)
-        values["l2"] = _number(values, "l2", 0.0, 1.0)
-        values["points"] = _integer(values, "points", 10, MAX_POINTS)
-        values["batch"] = _integer(values, "batch", 0, MAX_POINTS)
-        values["seed"] = _integer(values, "seed", 0, 2**31 - 1)
-        hidden = values["hidden"]
-        if not isinstance(hidden, list | tuple) or not 1 <= len(hidden) <= MAX_LAYERS:
-            raise ConfigError(
-                f"hidden must be a list of 1 to {MAX_LAYERS} layer sizes, e.g. [16, 16]."
-            )
-        for size in hidden:
-            if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_NEURONS:
-                raise ConfigError(
-                    f"hidden layer size {size!r}: give an int from 1 to {MAX_NEURONS}."
-                )
-        values["hidden"] = tuple(hidden)
-        return cls(**values)
-
-
-def _choice(values: dict, name: str, options: tuple[str, ...]) -> None:
-    if values[name] not in options:
-        raise ConfigError(f"{name}={values[name]!r}; choose one of {list(options)}.")
-
-
-def _number(values: dict, name: str, low: float, high: float) -> float:
-    value = values[name]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ConfigError(f"{name}={value!r}: give a number from {low:g} to {high:g}.")
-    return float(value)
-
-
-def _integer(values: dict, name: str, low: int, high: int) -> int:
-    value = values[name]
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigError(f"{name}={value!r}: give a whole number from {low} to {high}.")
-    return value
 
 
 def _schedule(config: Config):
@@ -147,28 +76,30 @@ def _optimizer(config: Config, params):
 
 @dataclass
 class Curves:
-    """One entry per step: train loss/accuracy from the step itself, test from after it."""
+    """One entry per step, measured after the step on all the points of each set."""
 
-    loss: list[float] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)  # data loss on the whole training set
     accuracy: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
+    test_loss: list[float | None] = field(default_factory=list)
+    test_accuracy: list[float | None] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
 
 
 class NetworkSession:
-    """One tab's network run. Hold ``lock`` while reading or changing it.
+    """One tab's network run. Hold ``lock`` (``with run.acquire():``) while using it.
 
-    ``play()`` trains in a background thread, one step at a time under the
-    lock, so the page can ask for pictures whenever it is ready to draw them
-    and training never waits for the browser. The thread stops on ``pause()``,
-    on an error, at ``MAX_STEPS``, or when no one has asked for
-    ``IDLE_PAUSE`` seconds (a tab closed without saying so).
+    ``play()`` marks the run as playing; ``advance()`` then trains it. On the
+    local server a thread calls ``advance`` one step at a time under the lock,
+    so the page can ask for pictures whenever it is ready to draw them. Playing
+    stops on ``pause()``, on divergence, at ``MAX_STEPS``, or when no one has
+    asked for ``IDLE_PAUSE`` seconds (a tab closed without saying so), and
+    ``stopped`` says which.
     """
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, threaded: bool = True) -> None:
         self.lock = threading.Lock()
         self.last_used = time.monotonic()
+        self.threaded = threaded  # False: the host calls advance() itself (no threads)
         self.playing = False
         self._waiting = 0  # requests waiting for the lock; the trainer lets them in
         self._thread: threading.Thread | None = None
@@ -176,28 +107,53 @@ class NetworkSession:
 
     # ------------------------------------------------------------- play / pause
     def play(self) -> None:
-        """Start training in the background (call with ``lock`` held)."""
+        """Mark the run as playing; with threads, start the trainer (call with the lock held)."""
+        if self.error is not None or self.steps >= MAX_STEPS:
+            return  # stopped says why; reset to train again
         self.playing = True
-        if self._thread is None:  # the trainer clears it, under the lock, when it stops
+        self.stopped = None
+        if self.threaded and self._thread is None:  # the trainer clears it, under the lock
             self._thread = threading.Thread(target=self._run, name="micrograd-train", daemon=True)
             self._thread.start()
 
     def pause(self) -> None:
-        """Stop after the current step (call with ``lock`` held)."""
+        """Stop after the current step (call with the lock held)."""
+        if self.playing:
+            self._stop("paused", f"paused at step {self.steps}.")
+
+    def _stop(self, reason: str, message: str) -> None:
         self.playing = False
+        self.stopped = {"reason": reason, "step": self.steps, "message": message}
+
+    def advance(self, budget_seconds: float) -> int:
+        """Train the playing run for about ``budget_seconds`` (at least one step); call with
+        the lock held. Returns the steps made; 0 when not playing or when playing stops."""
+        if not self.playing:
+            return 0
+        if time.monotonic() - self.last_used > IDLE_PAUSE:
+            self._stop("idle", f"paused at step {self.steps}: no one was watching.")
+            return 0
+        return self.train(MAX_STEPS, budget_seconds)
 
     def _run(self) -> None:
-        while True:
-            patience = time.monotonic() + 0.5
-            while self._waiting and time.monotonic() < patience:
-                time.sleep(0.001)  # a request is waiting: let it take the lock first
+        me = threading.current_thread()
+        try:
+            while True:
+                patience = time.monotonic() + 0.5
+                while self._waiting and time.monotonic() < patience:
+                    time.sleep(0.001)  # a request is waiting: let it take the lock first
+                with self.lock:
+                    if self._thread is not me or not self.playing:
+                        if self._thread is me:
+                            self._thread = None
+                        return
+                    self.advance(0.0)  # one step
+        except BaseException as exc:  # a bug of ours: never leave the run stuck
             with self.lock:
-                idle = time.monotonic() - self.last_used > IDLE_PAUSE
-                if not self.playing or idle or self.error or self.steps >= MAX_STEPS:
-                    self.playing = False
+                if self._thread is me:
                     self._thread = None
-                    return
-                self.train(1, budget=math.inf)
+                self.error = f"training stopped by an internal error: {exc!r}"
+                self._stop("error", self.error)
 
     def acquire(self) -> NetworkSession:
         """``with run.acquire():`` takes the lock ahead of the training thread."""
@@ -213,24 +169,26 @@ class NetworkSession:
     def __exit__(self, *exc: object) -> None:
         self.lock.release()
 
+    # ------------------------------------------------------------- the run
     def reset(self, config: Config) -> None:
         """Start again: same config and seed give the same data, weights and run."""
-        self.playing = False
-        self.config = config
-        make = DATASETS[config.dataset]
-        X, y = make(n_samples=config.points, noise=config.noise, seed=config.seed)
-        if config.test > 0:
-            self.X, self.X_test, self.y, self.y_test = datasets.train_test_split(
+        X, y = _dataset(config)
+        if config.test > 0 and len(X) >= 4:
+            X_train, X_test, y_train, y_test = datasets.train_test_split(
                 X, y, test_size=config.test, seed=config.seed
             )
         else:
-            self.X, self.X_test, self.y, self.y_test = X, [], y, []
-        if config.batch > len(self.X):
+            X_train, X_test, y_train, y_test = X, [], y, []
+        if config.batch > len(X_train):
             raise ConfigError(
-                f"batch={config.batch} is more than the {len(self.X)} training points; "
+                f"batch={config.batch} is more than the {len(X_train)} training points; "
                 "lower it, or use 0 for the full batch."
             )
-        self.classes = len(set(y))
+        self.playing = False
+        self._thread = None  # an old trainer sees it is no longer the run's and ends
+        self.config = config
+        self.X, self.X_test, self.y, self.y_test = X_train, X_test, y_train, y_test
+        self.classes = max(2, max(y) + 1)  # class indices 0, 1, ...
         self.loss = "svm" if self.classes <= 2 else "cross_entropy"
         outputs = 1 if self.classes <= 2 else self.classes
         with _init_lock:
@@ -243,76 +201,84 @@ class NetworkSession:
         self.schedule = _schedule(config)
         self.curves = Curves()
         self.error: str | None = None
+        self.diverged: dict | None = None
+        self.stopped: dict | None = None
+        self.grad_peaks: list[list[float]] = []  # per step, each layer's largest |grad|
+        self._pictures: tuple[int, float, dict] | None = None  # (step, time, pictures)
         # A square view (so circles look round), the data plus a margin of 0.5.
         cx = (min(p[0] for p in X) + max(p[0] for p in X)) / 2
         cy = (min(p[1] for p in X) + max(p[1] for p in X)) / 2
         half = max(max(abs(p[0] - cx) for p in X), max(abs(p[1] - cy) for p in X)) + 0.5
-        lo_x, hi_x, lo_y, hi_y = cx - half, cx + half, cy - half, cy + half
-        self.extent = (lo_x, hi_x, lo_y, hi_y)
-        xs = [lo_x + (hi_x - lo_x) * (k + 0.5) / GRID for k in range(GRID)]
-        ys = [hi_y - (hi_y - lo_y) * (k + 0.5) / GRID for k in range(GRID)]  # top row first
-        self.grid = [(x, y) for y in ys for x in xs]
+        self.extent = (cx - half, cx + half, cy - half, cy + half)
+        self.grid = pictures.grid_points(self.extent, GRID)
 
     @property
     def steps(self) -> int:
         return len(self.curves.loss)
 
-    def train(self, steps: int, budget: float) -> None:
-        """Up to ``steps`` training steps, stopping early after ``budget`` seconds."""
+    def train(self, steps: int, budget: float) -> int:
+        """Up to ``steps`` training steps, stopping early after ``budget`` seconds.
+
+        Returns how many were made. Divergence ends the run with a diagnosis
+        (``diverged``, ``error``, ``stopped``) instead of raising.
+        """
         deadline = time.perf_counter() + budget
-        c, n = self.config, len(self.X)
+        made = 0
         for _ in range(min(steps, MAX_STEPS - self.steps)):
-            if self.error is not None:
-                return
-            k = self.steps
-            lr = self.schedule(k)
-            try:
-                record = train(
-                    self.model, self.X, self.y, loss=self.loss, steps=1, lr=lr,
-                    optimizer=self.optimizer, batch_size=c.batch if 0 < c.batch < n else None,
-                    alpha=c.l2, seed=c.seed * 100_003 + k, progress=False,
-                ).final  # fmt: skip
-            except (OverflowError, ValueError, ZeroDivisionError) as exc:
-                self.error = (
-                    f"training stopped at step {k}: {exc}. The steps grew too large; "
-                    "lower the learning rate and reset."
-                )
-                return
-            if not math.isfinite(record.loss):
-                self.error = (
-                    f"the loss is {record.loss} at step {k}; lower the learning rate and reset."
-                )
-                return
-            test_loss, test_acc = self._test_metrics()
-            curves = self.curves
-            curves.loss.append(record.data_loss)
-            curves.accuracy.append(record.accuracy)
-            curves.test_loss.append(test_loss)
-            curves.test_accuracy.append(test_acc)
-            curves.lr.append(record.lr)
+            if self.error is not None or not self._step():
+                break
+            made += 1
             if time.perf_counter() > deadline:
-                return
+                break
+        if self.steps >= MAX_STEPS and self.error is None and self.stopped is None:
+            self._stop(
+                "max_steps",
+                f"stopped at {MAX_STEPS:,} steps, the most one run may take; reset to train again.",
+            )
+        return made
 
-    def _scores(self, X) -> list:
-        return batch_forward(self.model, X) if X else []
+    def _step(self) -> bool:
+        c, n, k = self.config, len(self.X), self.steps
+        lr = self.schedule(k)
+        try:
+            train(
+                self.model, self.X, self.y, loss=self.loss, steps=1, lr=lr,
+                optimizer=self.optimizer, batch_size=c.batch if 0 < c.batch < n else None,
+                alpha=c.l2, seed=c.seed * 100_003 + k, progress=False,
+            )  # fmt: skip
+            peaks = divergence.layer_peaks(self.model)
+            loss, acc = inspector.evaluate(self.model, self.X, self.y, self.loss)
+            test_loss, test_acc = (
+                inspector.evaluate(self.model, self.X_test, self.y_test, self.loss)
+                if self.X_test
+                else (None, None)
+            )
+        except (ArithmeticError, ValueError) as exc:
+            self._diverge(k, exc)
+            return False
+        self.grad_peaks.append(peaks)
+        curves = self.curves
+        curves.loss.append(loss)
+        curves.accuracy.append(acc)
+        curves.test_loss.append(test_loss)
+        curves.test_accuracy.append(test_acc)
+        curves.lr.append(lr)
+        return True
 
-    def _test_metrics(self) -> tuple[float | None, float | None]:
-        if not self.X_test:
-            return None, None
-        scores = self._scores(self.X_test)
-        if self.loss == "svm":
-            values = [Value(s) for s in scores]
-            labels = [1 if t == 1 else -1 for t in self.y_test]
-        else:
-            values = [[Value(s) for s in row] for row in scores]
-            labels = self.y_test
-        return LOSSES[self.loss](values, labels).data, accuracy(scores, labels)
+    def _diverge(self, step: int, exc: BaseException) -> None:
+        """Stop with a diagnosis; the weights are the last finite ones (the optimiser refuses)."""
+        cause = str(exc.__cause__ or exc)
+        what = divergence.what_overflowed(cause)
+        layer, growth = divergence.first_blown_layer(self.grad_peaks)
+        self.diverged = divergence.diagnose(self.config, step, what, layer, growth, cause)
+        self.error = self.diverged["message"]
+        self._stop("diverged", self.error)
 
     # --------------------------------------------------------------- snapshots
     def data(self) -> dict:
         """The points, sent once per reset."""
         return {
-            "config": {**asdict(self.config), "hidden": list(self.config.hidden)},
+            "config": self.config.to_json(),
             "extent": self.extent,
             "classes": self.classes,
             "train": {"X": self.X, "y": self.y},
@@ -321,41 +287,37 @@ class NetworkSession:
             "parameters": len(self.params),
             "grid": GRID,
             "neuronGrid": NEURON_GRID,
+            "maxSteps": MAX_STEPS,
         }
+
+    def pictures(self) -> dict:
+        """Boundary and neuron maps, recomputed when the step changed (while playing, at
+        most every ``PICTURE_SECONDS``, so drawing never slows training much)."""
+        now = time.monotonic()
+        cached = self._pictures
+        if cached is not None and (
+            cached[0] == self.steps or (self.playing and now - cached[1] < PICTURE_SECONDS)
+        ):
+            return cached[2]
+        drawn = pictures.pictures(self.model, self.grid, GRID, NEURON_GRID, self.classes)
+        drawn["pictureStep"] = self.steps
+        self._pictures = (self.steps, now, drawn)
+        return drawn
 
     def snapshot(self, since: int = 0) -> dict:
         """What changed while training: new curve points, boundary, neuron maps, gradient flow."""
-        columns = layer_columns(self.model, self.grid)
-        output = columns[-1]
-        stride = GRID // NEURON_GRID
-        neurons = []
-        for layer in columns[:-1]:
-            maps = []
-            for col in layer:
-                picture = col.reshape(GRID, GRID)[stride // 2 :: stride, stride // 2 :: stride]
-                maps.append(_quantize(picture.ravel()))
-            neurons.append(maps)
-        if self.classes <= 2:
-            boundary = {"kind": "binary", "scores": _quantize(output[0])}
-        else:
-            import numpy as np
-
-            scores = np.stack(output, axis=1)
-            leads = []  # how far each class is ahead of its best rival: > 0 where it wins
-            for c in range(scores.shape[1]):
-                rivals = np.delete(scores, c, axis=1).max(axis=1)
-                leads.append(_quantize(scores[:, c] - rivals))
-            boundary = {"kind": "classes", "winner": scores.argmax(axis=1).tolist(), "leads": leads}
         since = max(0, min(since, self.steps))
         curves = {name: values[since:] for name, values in asdict(self.curves).items()}
         return {
             "step": self.steps,
             "since": since,
             "curves": curves,
-            "boundary": boundary,
-            "neurons": neurons,
+            **self.pictures(),
+            "weights": pictures.weights(self.model),
             "gradflow": self._gradflow(),
             "error": self.error,
+            "diverged": self.diverged,
+            "stopped": self.stopped,
             "playing": self.playing,
             "maxSteps": MAX_STEPS,
         }
@@ -375,50 +337,35 @@ class NetworkSession:
         ]
 
     # ----------------------------------------------------------------- linked views
-    def point(self, split: str, index: int) -> dict:
-        """One point's computation through the network, with its own gradients (draw_neurons)."""
-        from micrograd.viz.neurons import draw_neurons
-
+    def point(self, split: str, index: int, svg: bool = False) -> dict:
+        """One point's way through the network, with its own gradients, as JSON
+        (and, with ``svg``, the older server-drawn picture)."""
         X, y = (self.X, self.y) if split == "train" else (self.X_test, self.y_test)
         if not 0 <= index < len(X):
             raise ConfigError(f"there is no {split} point {index}; there are {len(X)}.")
-        x, label = X[index], y[index]
-        saved = [p.grad for p in self.params]  # keep the last training step's gradients
         try:
-            self.model.zero_grad()
-            score = self.model(x)
-            target = (1 if label == 1 else -1) if self.loss == "svm" else label
-            loss = LOSSES[self.loss]([score], [target])
-            loss.backward()
-            svg = draw_neurons(self.model, x, engine="auto").pipe("svg").decode()
-        finally:
-            for p, g in zip(self.params, saved):
-                p.grad = g
-        scores = score.data if self.loss == "svm" else [s.data for s in score]
-        return {"split": split, "index": index, "x": x, "label": label, "score": scores,
-                "loss": loss.data, "svg": svg}  # fmt: skip
+            answer = inspector.point(self.model, X[index], y[index], self.loss)
+        except ArithmeticError:
+            raise ConfigError(
+                f"{split} point {index} cannot be computed: the weights are so large that its "
+                "numbers overflow (the run diverged). Reset to inspect points again."
+            ) from None
+        answer.update(split=split, index=index)
+        answer["zeroLoss"] = inspector.zero_loss_points(self.model, X, y, self.loss)
+        if svg:
+            answer["svg"] = inspector.point_svg(self.model, X[index], y[index], self.loss)
+        return answer
 
     def neuron(self, layer: int, index: int) -> dict:
-        """One neuron's weights and their gradients from the last training step."""
+        """One neuron's formula, weights, their gradients, and the optimiser's next step."""
         layers = self.model.layers
         if not 0 <= layer < len(layers) or not 0 <= index < len(layers[layer].neurons):
             raise ConfigError(f"there is no neuron {index} in layer {layer}.")
-        n = layers[layer].neurons[index]
-        sources = (
-            [f"x{i + 1}" for i in range(len(n.w))]
-            if layer == 0
-            else [f"L{layer}·N{i + 1}" for i in range(len(n.w))]
-        )
-        weights = [{"from": s, "data": w.data, "grad": w.grad} for s, w in zip(sources, n.w)]
-        weights.append({"from": "bias", "data": n.b.data, "grad": n.b.grad})
-        return {"layer": layer, "index": index, "activation": n.activation, "weights": weights}
+        return inspector.neuron(self, layer, index)
 
 
-def _quantize(values) -> dict:
-    """A NumPy array as ints in -127..127 of its largest magnitude: a small JSON for a picture."""
-    import numpy as np
-
-    scale = float(np.abs(values).max()) if len(values) else 0.0
-    if scale == 0:
-        return {"scale": 0.0, "q": [0] * len(values)}
-    return {"scale": scale, "q": np.rint(values * (127 / scale)).astype(int).tolist()}
+def _dataset(config: Config) -> tuple[list, list]:
+    if config.dataset == "custom":
+        return [[x, y] for x, y, _ in config.custom], [c for _, _, c in config.custom]
+    make = DATASETS[config.dataset]
+    return make(n_samples=config.points, noise=config.noise, seed=config.seed)

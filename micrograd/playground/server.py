@@ -8,14 +8,19 @@ responsive while a network trains.
 
 What a request can do is deliberately small: the page and its few static
 files (looked up by exact name, never by path), and JSON calls that are
-checked field by field. Bodies are capped, the JSON must be an object, and
-bad input gets a 4xx answer with a JSON ``{"error": ...}`` message.
+checked field by field (``api.handle``, which a server-less host calls too).
+Bodies are capped, the JSON must be an object, and bad input gets a 4xx
+answer with a JSON ``{"error": ...}`` message, quickly: a body that does not
+arrive within ``BODY_SECONDS`` gets 408. A browser that leaves before its
+answer is written (a closed tab, a reload) is not an error and prints nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +31,8 @@ from micrograd.playground.api import ROUTES, RequestError
 from micrograd.playground.sessions import Sessions
 
 MAX_BODY = 32 * 1024  # bytes; the largest real request (an expression) is far smaller
+BODY_SECONDS = 2.0  # a client that announced a body must send it within this
+BACKLOG = 128  # connections the operating system queues while every thread is busy
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 STATIC = {  # URL path -> (file in static/, content type)
     "/": ("index.html", "text/html; charset=utf-8"),
@@ -45,7 +52,7 @@ def check_extras() -> None:
     """Fail at start, naming the pip command, rather than on the first request."""
     from micrograd.errors import require
 
-    for module in ("numpy", "grandalf", "matplotlib"):
+    for module in ("grandalf",):  # pictures are plain Python: no NumPy or matplotlib
         require(module, extra="playground", purpose="The playground")
 
 
@@ -66,7 +73,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == "/api/meta":
-            return self._json(HTTPStatus.OK, api.meta())
+            return self._json(HTTPStatus.OK, api.finite(api.meta()))
         if path not in STATIC:
             return self._json(HTTPStatus.NOT_FOUND, {"error": f"no such page: {path[:80]}"})
         name, kind = STATIC[path]
@@ -75,17 +82,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         try:
-            route = ROUTES.get(self.path)
-            if route is None:
+            if self.path not in ROUTES:
                 raise RequestError(HTTPStatus.NOT_FOUND, f"no such API call: {self.path[:80]}")
             self._check_host()
             body = self._read_json()
-            self._json(HTTPStatus.OK, route(self.server.sessions, body))
         except RequestError as exc:
-            self._json(exc.status, {"error": exc.message})
+            return self._json(exc.status, {"error": exc.message})
+        try:
+            status, answer = api.handle(self.server.sessions, self.path, body)
         except Exception as exc:  # a bug of ours: say so in JSON rather than drop the connection
             self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"internal error: {exc!r}"})
             raise
+        self._json(status, answer)
 
     def do_PUT(self) -> None:
         self._json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": "use GET for pages, POST for /api."})
@@ -109,16 +117,37 @@ class Handler(BaseHTTPRequestHandler):
                 HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send JSON (Content-Type: application/json)."
             )
         length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
+        if length is None:
             raise RequestError(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length header.")
-        if int(length) > MAX_BODY:
+        length = length.strip()
+        # ASCII digits only: '²' passes str.isdigit() but is not a number int() reads.
+        if not (length.isascii() and length.isdigit()):
+            self.close_connection = True  # where the body ends is unknown: read no further
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST,
+                f"Content-Length {length[:20]!r} is not a whole number of bytes.",
+            )
+        size = int(length)
+        if size > MAX_BODY:
             self.close_connection = True  # do not read the rest
             raise RequestError(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                f"the request is {length} bytes; the limit is {MAX_BODY}.",
+                f"the request is {size} bytes; the limit is {MAX_BODY}.",
             )
-        raw = self.rfile.read(int(length))
-        if len(raw) < int(length):
+        self.connection.settimeout(BODY_SECONDS)
+        try:
+            raw = self.rfile.read(size)
+        except TimeoutError:
+            self.close_connection = True
+            raise RequestError(
+                HTTPStatus.REQUEST_TIMEOUT,
+                f"the body did not arrive within {BODY_SECONDS:g} s "
+                f"(Content-Length said {size} bytes).",
+            ) from None
+        finally:
+            self.connection.settimeout(self.timeout)
+        if len(raw) < size:
+            self.close_connection = True
             raise RequestError(HTTPStatus.BAD_REQUEST, "the request body ended early.")
         try:
             body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
@@ -142,7 +171,21 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Content-Security-Policy", CSP)
         self.end_headers()
-        self.wfile.write(content)
+        try:
+            self.wfile.write(content)
+        except (BrokenPipeError, ConnectionResetError):  # the browser left: nothing to tell
+            self.close_connection = True
+
+    def handle(self) -> None:
+        """The base class's loop, quiet when a client leaves or stalls mid-request."""
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+
+    def finish(self) -> None:
+        with contextlib.suppress(ConnectionError, TimeoutError):  # the client has gone
+            super().finish()
 
 
 def _jsonable(value: object) -> object:
@@ -156,6 +199,7 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     daemon_threads = True  # Ctrl-C never waits for a browser's open connection
     allow_reuse_address = True
+    request_queue_size = BACKLOG
 
     def __init__(self, host: str = "127.0.0.1", port: int = 8765, *, verbose: bool = False) -> None:
         self.host = host
@@ -164,6 +208,12 @@ class PlaygroundServer(ThreadingHTTPServer):
         if ":" in host:
             self.address_family = socket.AF_INET6
         super().__init__((host, port), Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        """Print bugs of ours, not browsers that leave in the middle of an answer."""
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:

@@ -11,11 +11,16 @@ model is simply called.
 element by element, a float64 multiply or add is the same IEEE operation as
 Python's, and tanh/sigmoid still go through ``math``, so the numbers stay
 identical while the grid takes a fraction of the time.
+
+``float_columns`` is the same walk for many points in plain Python, one list
+per neuron: no NumPy, so it also runs where NumPy is not installed (the
+playground, and a browser running Python without it).
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 
 from micrograd.engine import Value
@@ -78,6 +83,48 @@ def layer_columns(model: Layer | MLP, points: Sequence[Sequence[float]]) -> list
         columns = [_column_neuron(np, n, columns) for n in layer.neurons]
         outputs.append(columns)
     return outputs
+
+
+def float_columns(model: Layer | MLP, points: Sequence[Sequence[float]]) -> list[list[list[float]]]:
+    """Every layer's outputs in plain floats: per layer, one list per neuron (over the points).
+
+    The same sums in the same order as ``weighted_sum`` (``sum(map(mul, w, x), b)``),
+    so the numbers are the ones ``model(x)`` computes. Overflow gives inf or nan
+    rather than an exception: a picture of a diverged network is still a picture.
+    """
+    rows: list = [tuple(float(v) for v in p) for p in points]
+    outputs = []
+    mul = operator.mul
+    for layer in model.layers if isinstance(model, MLP) else [model]:
+        columns = []
+        for neuron in layer.neurons:
+            ws, b = [w.data for w in neuron.w], neuron.b.data
+            totals = [sum(map(mul, ws, row), b) for row in rows]
+            columns.append(_float_activation_list(neuron.activation, totals))
+        outputs.append(columns)
+        rows = list(zip(*columns)) if columns else []
+    return outputs
+
+
+def _float_activation_list(name: str, totals: list[float]) -> list[float]:
+    if name == "relu":
+        return [v if v > 0 else 0.0 for v in totals]
+    if name == "linear":
+        return totals
+    if name == "tanh":
+        return [math.tanh(v) for v in totals]
+    if name == "sigmoid":
+        return [_sigmoid(v) for v in totals]
+    f = _activation(name)
+    return [f(v) for v in totals]
+
+
+def _sigmoid(x: float) -> float:
+    """The engine's two-form sigmoid, so exp never sees a large positive number."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
 
 
 def _columns(np, points: Sequence[Sequence[float]]) -> list:

@@ -10,13 +10,14 @@ magnitude smaller than the last layer's: the vanishing gradient problem.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from micrograd.nn import MLP
 from micrograd.viz import palette
-from micrograd.viz.fastforward import layer_columns
+from micrograd.viz.fastforward import float_columns
 from micrograd.viz.mpl import decorate, pyplot
 
 SATURATED = 0.97  # |tanh| above this (or sigmoid within 0.015 of 0 or 1): slope < 0.06
@@ -58,22 +59,23 @@ def layer_stats(model: MLP, X: Sequence[Sequence[float]] | None = None) -> list[
             )  # fmt: skip
         )
     if X:
-        for s, columns in zip(stats, layer_columns(model, X)):
+        for s, columns in zip(stats, float_columns(model, X)):
             _add_activation_stats(s, columns)
     return stats
 
 
-def _add_activation_stats(s: LayerStats, columns: list) -> None:
-    values = [v for col in columns for v in col.tolist()]
+def _add_activation_stats(s: LayerStats, columns: list[list[float]]) -> None:
+    """Plain floats: a diverging network gives inf or nan here, never an OverflowError."""
+    values = [v for col in columns for v in col]
     n = len(values)
     s.act_mean = sum(values) / n
-    s.act_std = (sum((v - s.act_mean) ** 2 for v in values) / n) ** 0.5
+    s.act_std = math.sqrt(sum((v - s.act_mean) * (v - s.act_mean) for v in values) / n)
     if s.activation == "tanh":
         s.saturated_fraction = sum(abs(v) > SATURATED for v in values) / n
     elif s.activation == "sigmoid":
         s.saturated_fraction = sum(abs(2 * v - 1) > SATURATED for v in values) / n
     elif s.activation == "relu":
-        s.dead_fraction = sum(not col.any() for col in columns) / len(columns)
+        s.dead_fraction = sum(not any(col) for col in columns) / len(columns)
 
 
 def plot_gradient_flow(
@@ -144,8 +146,6 @@ def _log_ticks(ax: Any, values: Sequence[float]) -> None:
 
 def _grad_histograms(ax: Any, stats: Sequence[LayerStats]) -> None:
     """log10 |grad| per layer as stacked outlines, so tiny and huge gradients both show."""
-    import math
-
     cmap = pyplot().get_cmap("viridis")
     logs = [[math.log10(abs(g)) for g in s.grads if g != 0] for s in stats]
     flat = [v for layer in logs for v in layer]

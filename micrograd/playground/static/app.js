@@ -5,12 +5,25 @@ const MG = {
   meta: null,
   labs: {},
   // ------------------------------------------------------------ the API
-  async api(path, body) {
-    const response = await fetch(path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
+  // The page's only way to the Python side (besides /api/meta): a static site can replace
+  // this one function with a Web Worker running the same Python, and nothing else changes.
+  // ``options.keepalive``: the request may outlive the page (closing a tab's run).
+  async api(path, body, options = {}) {
+    let response;
+    try {
+      response = await fetch(path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+        keepalive: Boolean(options.keepalive),
+      });
+    } catch (err) {
+      const error = new Error(
+        "The playground server does not answer. Is `micrograd playground` still running in " +
+        "its terminal? Start it again, then reload this page.");
+      error.status = 0;
+      throw error;
+    }
     let payload;
     try {
       payload = await response.json();
@@ -20,6 +33,7 @@ const MG = {
     if (!response.ok) {
       const error = new Error(payload.error || `HTTP ${response.status}`);
       error.status = response.status;
+      error.payload = payload;
       throw error;
     }
     return payload;

@@ -103,7 +103,7 @@ MG.labs.net = (() => {
   // ---------------------------------------------------------------- talking to the server
   // Requests run one after another, so answers always arrive in the order they were asked.
   function queue(task) {
-    state.chain = state.chain.then(task).catch((err) => showError(err.message));
+    state.chain = state.chain.then(task).catch((err) => showTrouble(fromFailure(err)));
     return state.chain;
   }
 
@@ -113,10 +113,18 @@ MG.labs.net = (() => {
     return queue(() => resetNow(wasPlaying));
   }
 
+  // After trouble the run starts afresh as a new one (the old one is closed), so a run the
+  // server could not stop cleanly never wedges the tab: Reset, then Play, always trains.
   async function resetNow(wasPlaying) {
     const c = config();
     toURL(c);
+    const fresh = !state.session || state.trouble;
     try {
+      if (fresh && state.session) {
+        const old = state.session;
+        state.session = null;
+        MG.api("/api/net/close", { session: old }).catch(() => null);
+      }
       const answer = state.session
         ? await MG.api("/api/net/reset", { session: state.session, config: c })
         : await MG.api("/api/net/new", { config: c });
@@ -128,7 +136,9 @@ MG.labs.net = (() => {
         state.session = null;
         return resetNow(wasPlaying);
       }
-      showError(err.message);
+      if (err.status === 429) return refused(err.message);
+      if (err.status === 422) return showError(err.message);
+      showTrouble(fromFailure(err));
     }
   }
 
@@ -137,8 +147,13 @@ MG.labs.net = (() => {
     state.curves = { loss: [], accuracy: [], test_loss: [], test_accuracy: [], lr: [] };
     state.selected = null;
     state.rate = [];
+    state.stall = null;
     $("inspector").hidden = true;
     showError(null);
+    showTrouble(null);
+    $("train-play").disabled = state.playing;
+    $("train-step").disabled = false;
+    setStatus("");
     buildNeurons();
     apply(answer.snapshot);
   }
@@ -150,12 +165,12 @@ MG.labs.net = (() => {
     try {
       apply(await MG.api("/api/net/step", body));
     } catch (err) {
-      pause();
+      pause(false);
       if (err.status === 404) {
         state.session = null;
         return resetNow(false);
       }
-      showError(err.message);
+      showTrouble(fromFailure(err));
     }
   }
 
@@ -172,25 +187,172 @@ MG.labs.net = (() => {
 
   function play() {
     if (state.playing || !state.session) return;
+    if (state.trouble) return reset().then(() => play()); // a broken run cannot go on
     state.playing = true;
     state.rate = [];
+    state.stall = null;
     $("train-play").disabled = true;
     $("train-pause").disabled = false;
+    setStatus("Training…");
     queue(() => step(0, true));
     loop();
   }
 
-  function pause() {
+  // ``tell``: ask the server to pause too (not when the server is the one that stopped).
+  function pause(tell = true) {
     const was = state.playing;
     state.playing = false;
-    $("train-play").disabled = false;
+    $("train-play").disabled = !state.session;
     $("train-pause").disabled = true;
-    if (was && state.session) queue(() => step(0, false));
+    $("train-rate").textContent = "–";
+    if (was) setStatus(`Paused at step ${state.snap ? state.snap.step : 0}.`);
+    if (was && tell && state.session) queue(() => step(0, false));
   }
 
   function showError(message) {
     $("net-error").hidden = !message;
     $("net-error").textContent = message || "";
+  }
+
+  function setStatus(text) {
+    $("train-status").textContent = text;
+  }
+
+  // Each optimiser's usual learning rate: from /api/meta when the server names them.
+  function defaultLr(optimizer) {
+    const m = MG.meta;
+    const named = (m.optimizerLr || m.defaultLr || {})[optimizer] ??
+      ((m.optimizerDefaults || {})[optimizer] || {}).lr;
+    if (typeof named === "number") return named;
+    return { sgd: m.defaults.lr, momentum: 0.1, adam: 0.01 }[optimizer] ?? m.defaults.lr;
+  }
+
+  // ---------------------------------------------------------------- when training breaks
+  // What the learner reads when a number leaves the float range: at which step, what blew
+  // up, in which layer, what to lower, and a button that resets with that safer setting.
+  const OVERFLOW = /overflow|diverg|finite|\bnan\b|\binf\b|out of range|JSON compliant/i;
+
+  // A setting that usually tames the run: the backend's suggestion when it sends one, else
+  // the L2 strength when it is large, else a learning rate ten times smaller.
+  function saferSetting(c, suggested) {
+    if (suggested && typeof suggested === "object") {
+      const known = Object.entries(suggested).filter(([k, v]) => k in URL_KEYS && typeof v === "number");
+      if (known.length) return Object.fromEntries(known);
+    }
+    if (c.l2 >= 0.01) return { l2: MG.meta.defaults.l2 };
+    const usual = defaultLr(c.optimizer);
+    if (c.lr > usual) return { lr: usual };
+    return { lr: Math.max(1e-5, Number((c.lr / 10).toPrecision(2))) };
+  }
+
+  const SETTING_NAMES = { lr: "learning rate", l2: "L2 α", batch: "batch size", seed: "seed" };
+
+  function changeText(changes) {
+    return Object.entries(changes).map(([k, v]) => `${SETTING_NAMES[k] || k} = ${v}`).join(", ");
+  }
+
+  // A divergence from the server: its diagnosis (snapshot.diverged: step, what, layer, lower,
+  // safer, message) or, from an older server, only a text.
+  const WHAT = { loss: "the loss", gradient: "a gradient", update: "a weight's update" };
+
+  function fromDivergence(info, c) {
+    const rich = typeof info === "object" && info !== null;
+    const text = rich ? info.cause || info.message || "" : String(info);
+    const step = rich && Number.isInteger(info.step) ? info.step
+      : Number((text.match(/step (\d+)/) || [])[1] ?? NaN);
+    const what = (rich && (WHAT[info.what] || info.what)) ||
+      (/\bloss\b/i.test(text) ? "the loss" : "a number in the network");
+    const facts = [];
+    const shown = state.snap ? state.snap.step : null;
+    const range = "left the range a float can hold (about ±1.8e308)";
+    if (Number.isFinite(step)) facts.push(`At step ${step}, ${what} ${range}.`);
+    else if (shown) facts.push(`After step ${shown}, ${what} ${range}.`);
+    else facts.push(`${what[0].toUpperCase()}${what.slice(1)} ${range}.`);
+    if (rich && info.layer) {
+      const grew = info.growth ? ` (its largest |grad| grew ${MG.short(info.growth, 3)}-fold)` : "";
+      facts.push(`Layer ${info.layer}'s gradient blew up first${grew}.`);
+    }
+    if (rich && Array.isArray(info.lower) && info.lower.includes("init")) {
+      facts.push("It failed before any update, so the initial weights may be too large.");
+    }
+    const changes = saferSetting(c, rich ? safer(info.safer, c) : null);
+    return { title: "Training diverged", facts, changes, advice: advice(c, changes), raw: text };
+  }
+
+  // The backend's safer setting is a whole config: keep only what differs from the run's.
+  function safer(config, c) {
+    if (!config || typeof config !== "object") return null;
+    const out = {};
+    for (const [k, v] of Object.entries(config)) if (k in c && typeof v === "number" && v !== c[k]) out[k] = v;
+    return out;
+  }
+
+  function advice(c, changes) {
+    if ("l2" in changes) {
+      return `L2 α = ${c.l2} adds 2·α·w to every weight's gradient, so each step multiplies the weights by ` +
+        `about (1 − 2·lr·α) = ${MG.short(1 - 2 * c.lr * c.l2, 3)}. Once that is −1 or less the weights flip sign ` +
+        "and grow every step instead of shrinking. Lower L2 α.";
+    }
+    if ("lr" in changes) {
+      return `With learning rate ${c.lr} the steps overshoot: each one lands where the loss is steeper than ` +
+        "before, so the next step is larger still, until the numbers overflow. Lower the learning rate.";
+    }
+    return "The steps grew too large for this problem. Try smaller steps.";
+  }
+
+  // A request that failed: say what it means for the learner, never a raw 'internal error'.
+  function fromFailure(err) {
+    const raw = String(err.message || err).replace(/^.*internal error:\s*/, "");
+    if (err.status === 0) return { title: "The server has gone", facts: [], advice: err.message, raw: "" };
+    if (OVERFLOW.test(raw)) return fromDivergence(raw, config());
+    return {
+      title: "Something went wrong on the server",
+      facts: [],
+      advice: "This run cannot go on. Reset to start it again; if it happens again, the details below help a bug report.",
+      raw,
+    };
+  }
+
+  function showTrouble(trouble) {
+    state.trouble = trouble;
+    const box = $("net-trouble");
+    box.hidden = !trouble;
+    if (!trouble) return;
+    if (state.playing) pause(false);
+    $("train-rate").textContent = "–";
+    $("trouble-title").textContent = trouble.title;
+    $("trouble-facts").textContent = "";
+    for (const fact of trouble.facts) $("trouble-facts").append(MG.el("li", { text: fact }));
+    $("trouble-advice").textContent = trouble.advice;
+    $("trouble-fix").hidden = !trouble.changes;
+    if (trouble.changes) $("trouble-fix").textContent = `Reset with ${changeText(trouble.changes)}`;
+    $("trouble-again").textContent = "Reset with the same settings";
+    $("trouble-details").hidden = !trouble.raw;
+    $("trouble-raw").textContent = trouble.raw || "";
+    setStatus(trouble.title === "Training diverged" ? "Stopped: training diverged." : "Stopped.");
+  }
+
+  function fixTrouble() {
+    const changes = state.trouble && state.trouble.changes;
+    if (changes) {
+      const c = { ...config(), ...changes };
+      setControls(c);
+    }
+    reset();
+  }
+
+  // Too many tabs: say so, and offer to try again once another tab is closed.
+  function refused(message) {
+    state.session = null;
+    showTrouble({
+      title: "This tab has no network run",
+      facts: [message],
+      advice: "Each open playground tab holds one run on the server. Close another playground tab " +
+        "(or wait two minutes for an idle one to be dropped), then press Try again.",
+      raw: "",
+    });
+    $("trouble-again").textContent = "Try again";
+    $("train-play").disabled = $("train-step").disabled = true;
   }
 
   // ---------------------------------------------------------------- one answer from the server
@@ -212,17 +374,45 @@ MG.labs.net = (() => {
     while (state.rate.length > 2 && now - state.rate[0][0] > 2500) state.rate.shift();
     const [t0, k0] = state.rate[0];
     if (state.playing && now > t0 + 300) $("train-rate").textContent = ((k - k0) / ((now - t0) / 1000)).toFixed(1);
-    if (snap.error) showError(snap.error);
-    if (state.playing && !snap.playing) {
-      if (snap.error || snap.step >= snap.maxSteps) pause();
-      else queue(() => step(0, true)); // it paused itself while this tab was asleep
+    const diverged = snap.diverged || snap.error;
+    if (diverged) {
+      if (typeof diverged !== "string" || OVERFLOW.test(diverged)) showTrouble(fromDivergence(diverged, state.data.config));
+      else if (/internal error/i.test(diverged)) showTrouble(fromFailure({ message: diverged }));
+      else showTrouble({ title: "Training stopped", facts: [], advice: diverged, raw: "" });
+    } else if (state.playing && !snap.playing) {
+      if (snap.step >= snap.maxSteps) {
+        pause(false);
+        setStatus(`Stopped at step ${snap.step}: a run trains at most ${snap.maxSteps.toLocaleString("en")} steps. Reset to start again.`);
+      } else if (snap.stopped && !["idle", "paused"].includes(snap.stopped.reason)) {
+        pause(false);
+        setStatus(`Stopped: ${snap.stopped.message || snap.stopped.reason}`);
+      } else queue(() => step(0, true)); // it paused itself while this tab was asleep
+    } else if (state.playing && snap.playing) {
+      watchStall(k, now);
     }
+    if (!state.data) return;
     drawBoundary();
     drawNeurons();
     drawGradflow();
     refreshInspector();
     drawCurve($("curve-loss"), [c.loss, c.test_loss], MG.meta.palette.lines.loss, null);
     drawCurve($("curve-acc"), [c.accuracy, c.test_accuracy], MG.meta.palette.lines.accuracy, [0, 1]);
+  }
+
+  // A server that says it is playing but has not moved for a while has lost its trainer
+  // (an older server's thread could die on a divergence without a word): say so.
+  function watchStall(k, now) {
+    if (!state.stall || state.stall.step !== k) {
+      state.stall = { step: k, since: now };
+      return;
+    }
+    if (now - state.stall.since > 6000) {
+      state.stall = null;
+      showTrouble({ ...fromDivergence(`training stopped advancing at step ${k}`, state.data.config),
+        title: "Training stopped without a word", facts: [`the step count stayed at ${k}`],
+        advice: `The server says it is training, but the step count has stayed at ${k} for 6 seconds. ` +
+          "This usually means the numbers overflowed. Reset (with a safer setting) to start again." });
+    }
   }
 
   // ---------------------------------------------------------------- the decision boundary
@@ -604,9 +794,11 @@ MG.labs.net = (() => {
       $(id).addEventListener("change", changed);
     }
     $("net-optimizer").addEventListener("change", () => {
-      // Adam's steps do not scale with the gradient: lr 1 would throw the weights around.
-      const usual = { adam: 0.01, momentum: 0.1 }[$("net-optimizer").value];
-      if (usual && Number($("net-lr").value) > 10 * usual) $("net-lr").value = usual;
+      // Each optimiser gets its usual learning rate: Adam's steps do not scale with the
+      // gradient, and momentum's add up, so SGD's lr 1 would throw their weights around.
+      const optimizer = $("net-optimizer").value;
+      $("net-lr").value = defaultLr(optimizer);
+      state.note = `${optimizer}: learning rate set to its usual ${defaultLr(optimizer)}.`;
       changed();
     });
     for (const id of ["net-activation", "net-lr", "net-schedule", "net-batch", "net-l2", "net-seed"]) {
@@ -618,6 +810,8 @@ MG.labs.net = (() => {
     $("train-pause").addEventListener("click", pause);
     $("train-step").addEventListener("click", () => { pause(); queue(() => step(1)); });
     $("train-reset").addEventListener("click", reset);
+    $("trouble-fix").addEventListener("click", fixTrouble);
+    $("trouble-again").addEventListener("click", reset);
     $("boundary").addEventListener("click", pickPoint);
     $("inspector-close").addEventListener("click", () => {
       $("inspector").hidden = true;
@@ -628,8 +822,7 @@ MG.labs.net = (() => {
     $("train-pause").disabled = true;
     window.addEventListener("pagehide", () => {
       if (state.session) {
-        fetch("/api/net/close", { method: "POST", keepalive: true, headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ session: state.session }) });
+        MG.api("/api/net/close", { session: state.session }, { keepalive: true }).catch(() => null);
       }
     });
   }
