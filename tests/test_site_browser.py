@@ -258,3 +258,54 @@ def test_the_url_restores_the_expression_lab_in_a_fresh_tab(open_page):
     assert fresh.get_by_test_id("expr-values").input_value() == "x=0.5 y=-1.25"
     assert fresh.get_by_test_id("bug-toggle").is_checked()
     assert counter(fresh) == 2
+
+
+def open_network(open_page, query: str = ""):
+    page = open_page(f"playground/index.html?tab=net{query}", wait_engine=True)
+    page.wait_for_function("MG.labs.net.state.data !== null")
+    return page
+
+
+def pixels(page, test_id: str) -> str:
+    """What a canvas shows now, as a data URL."""
+    return page.get_by_test_id(test_id).evaluate("c => c.toDataURL()")
+
+
+def steps(page) -> int:
+    return int(page.get_by_test_id("train-steps").text_content())
+
+
+def test_the_network_lab_trains_the_moons_with_live_pictures(open_page):
+    page = open_network(open_page, "&test=0")
+    assert page.evaluate("MG.labs.net.state.data.layers") == [16, 16, 1]
+    assert page.locator("[data-testid^=neuron-]").count() == 32
+    boundary, neuron = pixels(page, "boundary"), pixels(page, "neuron-1-1")
+    page.get_by_test_id("train-play").click()
+    page.wait_for_function(
+        "Number(document.querySelector('[data-testid=train-steps]').textContent) >= 25",
+        timeout=60_000,
+    )
+    # The pictures are redrawn while it plays, not only when it stops.
+    page.wait_for_function(
+        "MG.labs.net.state.snap && MG.labs.net.state.snap.pictureStep > 0", timeout=30_000
+    )
+    assert pixels(page, "boundary") != boundary
+    assert pixels(page, "neuron-1-1") != neuron
+    page.get_by_test_id("train-pause").click()
+    page.wait_for_function("!MG.labs.net.state.playing")
+    assert page.get_by_test_id("train-accuracy").text_content().endswith("%")
+    loss = float(page.get_by_test_id("train-loss").text_content())
+    assert 0 < loss < 1.0, f"the loss after {steps(page)} steps is {loss}"
+    shot(page, "playground-network")
+
+
+def test_the_url_restores_the_network_lab_in_a_fresh_tab(open_page):
+    page = open_network(open_page)
+    page.get_by_test_id("dataset").select_option("circles")
+    page.wait_for_function("MG.labs.net.state.data.config.dataset === 'circles'")
+    page.get_by_test_id("layer-add").click()
+    page.wait_for_function("MG.labs.net.state.data.layers.length === 4")
+    fresh = open_page("", url=page.url, wait_engine=True)
+    fresh.wait_for_function("MG.labs.net.state.data !== null")
+    assert fresh.get_by_test_id("dataset").input_value() == "circles"
+    assert fresh.evaluate("MG.labs.net.state.data.layers") == [16, 16, 4, 1]

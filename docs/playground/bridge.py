@@ -1,9 +1,12 @@
 """The playground's API inside the browser: what the local server does with a request.
 
-``handle(path, body)`` takes the path and JSON text the page would POST to
-``micrograd playground`` and returns ``"<status> <json>"``: the same routes
-(``micrograd.playground.api``), the same checks and the same error answers,
-without HTTP. Run by docs/playground/worker.mjs under Pyodide.
+``handle(path, body)`` takes the path and JSON text the page would send to
+``micrograd playground`` and returns ``"<status> <json>"``, answered by the
+same ``micrograd.playground.api.handle`` as the server uses. Run by
+docs/playground/worker.mjs under Pyodide, where there are no threads: the runs
+train only when asked (``Sessions(threaded=False)``), so while a run plays, the
+page's polls ("show me the run", ``/api/net/step`` with no steps) become
+``/api/net/advance``: train for a moment, then show it.
 """
 
 import json
@@ -12,40 +15,37 @@ from http import HTTPStatus
 from micrograd.playground import api
 from micrograd.playground.sessions import Sessions
 
-sessions = Sessions()
+sessions = Sessions(threaded=False)
+POLL = {"session", "steps", "since"}  # the fields of the page's "just look" request
 
 
 def _reject_constant(name):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def _jsonable(value):
-    if isinstance(value, tuple):
-        return list(value)
-    raise TypeError(f"cannot send {type(value).__name__} as JSON")
-
-
 def _answer(status, payload):
-    return f"{int(status)} {json.dumps(payload, allow_nan=False, default=_jsonable)}"
+    return f"{int(status)} {json.dumps(payload, allow_nan=False)}"
 
 
-def handle(path, body):
+def _advance_instead(path, body):
+    """While a run plays, the page's poll trains it for one budget first."""
+    if path != "/api/net/step" or not isinstance(body, dict) or not set(body) <= POLL:
+        return path, body
+    if body.get("steps", 1) != 0 or "session" not in body:
+        return path, body
+    advance = {"session": body["session"], "budget": api.TRAIN_BUDGET}
+    if "since" in body:
+        advance["since"] = body["since"]
+    return "/api/net/advance", advance
+
+
+def handle(path, text):
     try:
-        if path == "/api/meta":
-            return _answer(HTTPStatus.OK, api.meta())
-        route = api.ROUTES.get(path)
-        if route is None:
-            raise api.RequestError(HTTPStatus.NOT_FOUND, f"no such API call: {path[:80]}")
         try:
-            request = json.loads(body, parse_constant=_reject_constant)
+            body = json.loads(text, parse_constant=_reject_constant) if text else {}
         except (ValueError, RecursionError) as exc:
-            raise api.RequestError(
-                HTTPStatus.BAD_REQUEST, f"the body is not valid JSON: {exc}"
-            ) from None
-        if not isinstance(request, dict):
-            raise api.RequestError(HTTPStatus.BAD_REQUEST, "the body must be a JSON object {...}.")
-        return _answer(HTTPStatus.OK, route(sessions, request))
-    except api.RequestError as exc:
-        return _answer(exc.status, {"error": exc.message})
-    except Exception as exc:  # a bug of ours: the page shows it instead of hanging
+            return _answer(HTTPStatus.BAD_REQUEST, {"error": f"the body is not valid JSON: {exc}"})
+        status, payload = api.handle(sessions, *_advance_instead(path, body))
+        return _answer(status, payload)
+    except Exception as exc:  # a bug of ours: the page shows it instead of waiting forever
         return _answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"internal error: {exc!r}"})

@@ -20,11 +20,14 @@
   card.setAttribute("role", "status");
   card.setAttribute("aria-live", "polite");
   document.body.append(card);
+  // A way back to the course: in the page's header bar when it has one, else in a corner.
   const back = document.createElement("a");
-  back.className = "engine-home";
   back.href = "../index.html";
-  back.textContent = "← micrograd site";
-  document.body.append(back);
+  back.textContent = "course & docs";
+  back.dataset.testid = "site-home";
+  const header = document.querySelector("header");
+  back.className = header ? "engine-home in-header" : "engine-home";
+  (header || document.body).append(back);
 
   function show(state, title, detail = "") {
     card.dataset.state = state;
@@ -75,7 +78,7 @@
         show("loading", "Loading the engine…", m.text);
       } else if (m.kind === "ready") {
         show("ready", "Engine ready", `micrograd on Python ${m.python} (Pyodide ${m.pyodide}), in your browser`);
-        setTimeout(() => card.classList.add("quiet"), 4000);
+        setTimeout(() => card.classList.add("quiet"), 5000); // then out of the way
       } else if (m.kind === "failed") {
         show("failed", "The engine did not load", `${m.error} Reload the page to try again.`);
       }
