@@ -133,6 +133,10 @@ def typeset(page) -> None:
 def test_the_home_page_shows_its_pictures_and_links_to_every_part(open_page):
     page = open_page("index.html")
     assert broken_images(page) == []
+    page.wait_for_load_state("networkidle")
+    # A first visit loads what the page needs: no Python runtime, no maths typesetter.
+    loaded = page.evaluate("performance.getEntriesByType('resource').map((r) => r.name)")
+    assert not [u for u in loaded if "pyodide" in u or "vendor/mathjax" in u], loaded
     assert page.locator("img").count() >= 3
     hrefs = page.eval_on_selector_all("article a", "links => links.map((a) => a.href)")
     for part in ("intuition/index.html", "playground.html", "guide/tour.html", "api/index.html"):

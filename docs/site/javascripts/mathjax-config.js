@@ -1,4 +1,5 @@
-// MathJax 3, vendored from npm: $...$ and \(...\) in the notebooks, \(...\) from arithmatex.
+// MathJax 3, vendored from npm, loaded only by pages that hold maths (it is about 1 MB):
+// $...$ and \(...\) in the notebooks' text, and what pymdownx.arithmatex marks on other pages.
 window.MathJax = {
   tex: {
     inlineMath: [["$", "$"], ["\\(", "\\)"]],
@@ -9,12 +10,24 @@ window.MathJax = {
     ignoreHtmlClass: "tex2jax_ignore",
     processHtmlClass: "tex2jax_process|arithmatex|jp-RenderedMarkdown|jp-MarkdownOutput",
   },
-  // No menu, no speech: nothing is fetched beyond the fonts next to the script.
-  loader: { load: [] },
 };
-// Material replaces the page's content on navigation: typeset the new content too.
-if (window.document$) {
-  window.document$.subscribe(() => {
-    if (window.MathJax.typesetPromise) window.MathJax.typesetPromise();
-  });
-}
+
+(() => {
+  const script = new URL("../vendor/mathjax/tex-chtml.js", document.currentScript.src).href;
+  function hasMaths() {
+    if (document.querySelector(".arithmatex")) return true;
+    for (const cell of document.querySelectorAll(".jp-RenderedMarkdown, .jp-MarkdownOutput")) {
+      if (/\$[^$\s]|\\\(|\\\[/.test(cell.textContent)) return true;
+    }
+    return false;
+  }
+  function load() {
+    if (!hasMaths()) return;
+    const tag = document.createElement("script");
+    tag.src = script;
+    tag.async = true;
+    document.head.append(tag);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", load);
+  else load();
+})();
