@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from micrograd.expression import MAX_DEPTH, MAX_LENGTH, parse_expression
 from micrograd.playground import api, expression, network, server
 
-pytest.importorskip("numpy", reason="the playground needs the playground extra")
 pytest.importorskip("grandalf", reason="the playground needs the playground extra")
 
 
@@ -230,7 +229,7 @@ json_values = st.recursive(
 
 
 FIELDS = ["expr", "values", "bug", "nudge", "session", "config", "steps", "since", "index",
-          "layer", "split", "leaf", "h"]  # fmt: skip
+          "layer", "split", "leaf", "h", "clamp", "budget", "svg"]  # fmt: skip
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -127,6 +127,7 @@ def test_gradient_statistics_of_huge_weights_overflow_to_null_not_an_error():
     for p in run.params:
         p.data *= 1e200
         p.grad = 1e300
+    run._pictures = None  # drawn again from these weights
     status, snap = call(sessions, "/api/net/step", {"session": key, "steps": 0})
     assert status == 200
     assert snap["gradflow"][0]["meanAbsGrad"] == pytest.approx(1e300)  # finite: kept
@@ -159,6 +160,18 @@ def test_pausing_says_paused():
     call(sessions, "/api/net/step", {"session": key, "steps": 0, "play": True})
     snap = call(sessions, "/api/net/step", {"session": key, "steps": 0, "play": False})[1]
     assert snap["stopped"]["reason"] == "paused"
+
+
+def test_a_run_no_one_watches_pauses_itself_and_says_why(monkeypatch):
+    sessions = Sessions(threaded=False)
+    key = new(sessions, points=20, hidden=[2])
+    call(sessions, "/api/net/step", {"session": key, "steps": 0, "play": True})
+    run = sessions.get(key)
+    monkeypatch.setattr(network, "IDLE_PAUSE", 0.0)
+    with run.acquire():
+        run.last_used -= 1.0  # as if the tab had been quiet for a second
+        assert run.advance(0.1) == 0
+    assert run.stopped["reason"] == "idle" and not run.playing
 
 
 # ------------------------------------------------------------------ a real server

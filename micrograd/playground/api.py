@@ -18,17 +18,18 @@ error answer is ``{"error": message}`` with a 4xx status):
 ``/api/expr`` ``{expr, values?: "a=2 b=-3", bug?: bool, nudge?: {leaf, h}}``
     -> ``{expr, values, output, root, nodes, edges, steps, bug, check, nudge?}``.
     ``nodes[i]``: ``{id, label, op, data, leaf, box, opBox}``.
-    ``edges[j]``: ``{child, parent, local, bends, formula, formulaValue}``; ``formula`` is
-    the local derivative written out, e.g. ``∂(a·b)/∂a = b = -3``.
+    ``edges[j]``: ``{child, parent, local, bends, formula}``; ``formula`` is the
+    local derivative written out with its value, e.g. ``∂(a·b)/∂a = b = -3``.
     ``steps[k]``: ``{node, grad, contributions: [{edge, child, local, upstream,
-    contribution, before, after}], sum}``; ``sum`` writes each touched child's
-    running sum so far, e.g. ``1 + -3 = -2``.
+    contribution, before, after, sum}]}``; ``sum`` writes every contribution the
+    child has received so far, e.g. ``1 + -3 = -2`` (with the bug: what is lost).
     ``check[i]`` per leaf: ``{name, node, engine, stepped, numeric, completeAfter,
     kink}``: ``completeAfter`` is how many steps must have been taken before the
     leaf has all its contributions (0 for a single-leaf expression);
-    ``kink`` is null, or ``{left, right, message}`` when the central difference
-    straddles a kink (its one-sided differences disagree), so a gradient that
-    differs from ``numeric`` there is explained, not wrong.
+    ``kink`` is null, or ``{left, right, valid, message}`` when the central
+    difference straddles a kink (its one-sided differences disagree): ``valid``
+    says the engine's gradient is one of the one-sided slopes (or between them),
+    so where it differs from ``numeric`` it is explained, not wrong.
     ``nudge``: ``{leaf, h, before, after, change, predicted}``.
 ``/api/net/config`` ``{config}`` -> ``{config, adjusted}``
     settings that fit: each value that did not is replaced by the nearest one
@@ -62,12 +63,15 @@ step), ``test_loss``, ``test_accuracy`` and ``lr``. ``weights[l]`` =
 the first play, else ``{reason: "paused"|"idle"|"max_steps"|"diverged"|"error",
 step, message}``. ``diverged`` is null or ``{step, what: "loss"|"gradient"|"update",
 layer, growth, lower: ["l2"|"lr"|"init"], safer: config, cause, message}``;
-``error`` is its message. ``pictureStep`` is the step the pictures show (while
-playing they are redrawn at most a few times a second).
+``error`` is its message. ``pictureStep`` is the step that ``boundary``,
+``neurons``, ``weights`` and ``gradflow`` show: while playing they are redrawn
+at most every 0.3 s (less often on a slow machine), so they may be a few
+steps behind ``step``; when training stops they catch up.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from http import HTTPStatus
 
@@ -351,9 +355,14 @@ def handle(sessions: Sessions, path: str, body: object) -> tuple[int, dict]:
             raise RequestError(HTTPStatus.NOT_FOUND, f"no such API call: {str(path)[:80]}")
         if not isinstance(body, dict):
             raise RequestError(HTTPStatus.BAD_REQUEST, "the body must be a JSON object {...}.")
-        return HTTPStatus.OK, finite(route(sessions, body))
+        answer = route(sessions, body)
     except RequestError as exc:
         return exc.status, {"error": exc.message}
+    try:
+        json.dumps(answer, allow_nan=False)  # fast, in C: almost every answer is all finite
+    except ValueError:
+        answer = finite(answer)
+    return HTTPStatus.OK, answer
 
 
 def finite(value: object) -> object:

@@ -72,12 +72,14 @@ def _nice(x: float, low: float = 1e-5) -> float:
 
 
 def diagnose(config: Config, step: int, what: str, layer: int | None, growth: float | None,
-             cause: str) -> dict:  # fmt: skip
+             cause: str, lr: float | None = None) -> dict:  # fmt: skip
     """The answer the page shows when training stops at ``step`` because ``what`` overflowed.
 
-    ``what`` is ``"loss"``, ``"gradient"`` or ``"update"``; ``layer`` is 0-based.
+    ``what`` is ``"loss"``, ``"gradient"`` or ``"update"``; ``layer`` is 0-based;
+    ``lr`` is the learning rate of that step (the schedule's), ``config.lr`` by default.
     """
-    lr, l2 = config.lr, config.l2
+    lr = config.lr if lr is None else lr
+    l2 = config.l2
     # With plain SGD the L2 term alone multiplies every weight by (1 - 2·lr·α) each step:
     # at 2·lr·α >= 1 the weights flip sign and grow, whatever the data say.
     l2_overshoots = config.optimizer != "adam" and l2 > 0 and 2 * lr * l2 >= 1
@@ -86,7 +88,7 @@ def diagnose(config: Config, step: int, what: str, layer: int | None, growth: fl
         lower.append("init")
     safer = replace(config, l2=Config().l2) if l2_overshoots else replace(config, lr=_nice(lr / 10))
     where = {
-        "loss": "the loss left the finite range",
+        "loss": "the forward pass overflowed, so the loss left the finite range",
         "gradient": "a gradient left the finite range",
         "update": "a weight's update left the finite range",
     }[what]
@@ -96,8 +98,8 @@ def diagnose(config: Config, step: int, what: str, layer: int | None, growth: fl
         parts.append(f"Layer {layer + 1}'s gradient blew up first (its largest |grad| {grew}).")
     if l2_overshoots:
         parts.append(
-            f"With L2 α = {l2:g} and learning rate {lr:g}, each step's L2 pull 2·lr·α = "
-            f"{2 * lr * l2:g} is 1 or more: it overshoots zero and the weights grow. "
+            f"With L2 α = {l2:g} and learning rate {lr:.3g} at this step, the L2 pull 2·lr·α = "
+            f"{2 * lr * l2:.3g} is 1 or more: each step overshoots zero and the weights grow. "
             "Lower L2 (or the learning rate)."
         )
     else:

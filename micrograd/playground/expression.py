@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ MAX_LEAVES = 12  # one slider each
 DEFAULT_VALUE = 1.0  # a name typed without a value starts here
 FD_STEP = 1e-6  # central differences: (f(x + h) - f(x - h)) / 2h, h relative to |x|
 MAX_NAME = 16  # characters in a name, so its box stays a box
-_ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)=(.*)$")
+_ASSIGNMENT = re.compile(r"^([^\W\d]\w*)=(.*)$")  # any identifier: α=1 as well as a=1
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,9 @@ def build(expr: str, values: Mapping[str, float]) -> tuple[Value, dict[str, floa
 def replay_backward(root: Value, order: list[Value], bug: bool) -> list[dict]:
     """The backward pass, one step per node that has children, as the engine runs it.
 
-    Each contribution records the edge, ``local × upstream = contribution`` and
-    the child's grad before and after, all computed here in Python. With
+    Each contribution records the edge, ``local × upstream = contribution``,
+    the child's grad before and after, and ``sum``: every contribution the
+    child has received so far, written out (``1 + -3 = -2``). With
     ``bug`` the grad is overwritten (``=``) instead of accumulated (``+=``).
     """
     index = {v: i for i, v in enumerate(order)}
@@ -124,6 +126,7 @@ def replay_backward(root: Value, order: list[Value], bug: bool) -> list[dict]:
     grads[root] = 1.0
     steps, edge = [], 0
     edge_ids = {}
+    received: dict[Value, list[str]] = {}  # each child's contributions so far, as text
     for v in order:  # edges are numbered as the graph lists them: per node, per child
         for k in range(len(v._children)):
             edge_ids[(index[v], k)] = edge
@@ -137,6 +140,15 @@ def replay_backward(root: Value, order: list[Value], bug: bool) -> list[dict]:
             before = grads[child]
             contribution = local * upstream
             grads[child] = contribution if bug else before + contribution
+            parts = received.setdefault(child, [])
+            parts.append(f"{contribution:.4g}")
+            if bug:
+                lost = f" ({before:.4g} before it is lost)" if len(parts) > 1 else ""
+                running = f"{contribution:.4g}{lost}"
+            elif len(parts) > 1:
+                running = f"{' + '.join(parts)} = {grads[child]:.4g}"
+            else:
+                running = parts[0]
             contributions.append(
                 {
                     "edge": edge_ids[(index[node], k)],
@@ -146,6 +158,7 @@ def replay_backward(root: Value, order: list[Value], bug: bool) -> list[dict]:
                     "contribution": contribution,
                     "before": before,
                     "after": grads[child],
+                    "sum": running,
                 }
             )
         steps.append({"node": index[node], "grad": upstream, "contributions": contributions})
@@ -181,7 +194,8 @@ def layout(root: Value) -> tuple[list[Value], dict, list]:
         if node.kind == "value":
             node.stacked = True
             node.fields = tuple(f + " " for f in node.fields)  # room for a minus sign
-    positions, bends = place(spec)
+    with _LAYOUT_LOCK:  # grandalf keeps class-level state during a layout: one at a time
+        positions, bends = place(spec)
     sizes = {node.id: node_size(node) for node in spec.nodes}
     column_x = _columns(positions, bends, sizes)
     boxes = {}
@@ -195,6 +209,7 @@ def layout(root: Value) -> tuple[list[Value], dict, list]:
     return order, boxes, routes
 
 
+_LAYOUT_LOCK = threading.Lock()
 COLUMN_GAP = 60.0  # points between columns: room for 'local × upstream = contribution'
 SPREAD = 1.35  # vertical room for the running sums written under the boxes
 
@@ -239,26 +254,35 @@ def lab(request: Request) -> dict:
                 "opBox": op_box,
             }
         )
-    edges = [
-        {"child": index[child], "parent": i, "local": local}
-        for i, v in enumerate(order)
-        for child, local in zip(v._children, v._local)
-    ]
+    edges, edge_ids = [], {}
+    for i, v in enumerate(order):  # numbered as replay_backward numbers them
+        for k, (child, local) in enumerate(zip(v._children, v._local)):
+            edge_ids[(i, k)] = len(edges)
+            edges.append({"child": index[child], "parent": i, "local": local})
     for edge, route in zip(edges, routes):
         edge["bends"] = route
     steps = replay_backward(root, order, request.bug)
     root.backward()  # the engine's own answer, to stand beside the replay
+    stepped, complete = _stepped(steps, index[root])
     leaves = [v for v in order if v.label and not v._children]
-    check = [
-        {
-            "name": v.label,
-            "node": index[v],
-            "engine": v.grad,
-            "stepped": _final(steps, index[v]),
-            "numeric": central_difference(request.expr, used, v.label),
-        }
-        for v in leaves
-    ]
+    names = _names(order)
+    for i, v in enumerate(order):
+        for k in range(len(v._children)):
+            edges[edge_ids[(i, k)]]["formula"] = edge_formula(v, k, names)
+    check = []
+    for v in leaves:
+        numeric = central_difference(request.expr, used, v.label)
+        check.append(
+            {
+                "name": v.label,
+                "node": index[v],
+                "engine": v.grad,
+                "stepped": stepped.get(index[v], 0.0),
+                "numeric": numeric,
+                "completeAfter": complete.get(index[v], 0),
+                "kink": kink(request.expr, used, v.label, v.grad),
+            }
+        )
     result = {
         "expr": request.expr.strip(),
         "values": used,
@@ -275,14 +299,147 @@ def lab(request: Request) -> dict:
     return result
 
 
-def _final(steps: list[dict], node: int) -> float:
-    """A leaf's grad after the last step: the last ``after`` written to it (0 if none)."""
-    grad = 0.0
-    for step in steps:
+def _stepped(steps: list[dict], root: int) -> tuple[dict[int, float], dict[int, int]]:
+    """Each node's grad after the last step, and after how many steps it has them all.
+
+    The root starts with grad 1 and needs no step: an expression that is a
+    single leaf (``a``, ``((a))``) has d(a)/d(a) = 1 before any step.
+    """
+    grads, complete = {root: 1.0}, {root: 0}
+    for k, step in enumerate(steps):
         for c in step["contributions"]:
-            if c["child"] == node:
-                grad = c["after"]
-    return grad
+            grads[c["child"]] = c["after"]
+            complete[c["child"]] = k + 1
+    return grads, complete
+
+
+KINK_TOLERANCE = 1e-2  # one-sided slopes this far apart (relative) mean a kink, not rounding
+
+
+def kink(expr: str, used: Mapping[str, float], name: str, engine: float) -> dict | None:
+    """``{left, right, message}`` when the function has a kink at this leaf's value.
+
+    Left and right one-sided differences agree (to rounding) where the function
+    is smooth. At a kink, e.g. relu(a) or abs(a) at a = 0, they differ, and the
+    central difference is their average: a value the derivative takes on
+    neither side. The engine then uses the slope its operation defines there
+    (relu'(0) = 0, abs'(0) = 0), which is a valid choice, not a mistake.
+    """
+    x = used[name]
+    h = FD_STEP * max(1.0, abs(x))
+    values = {}
+    for shift in (-h, 0.0, h):
+        moved = dict(used)
+        moved[name] = x + shift
+        try:
+            values[shift] = parse_expression(expr, moved).data
+        except (ArithmeticError, ValueError):
+            return None
+    left = (values[0.0] - values[-h]) / h
+    right = (values[h] - values[0.0]) / h
+    if abs(left - right) <= KINK_TOLERANCE * max(1.0, abs(left), abs(right)):
+        return None
+    low, high = min(left, right), max(left, right)
+    if abs(engine - left) <= KINK_TOLERANCE * max(1.0, abs(left)):
+        side = "the slope from the left"
+    elif abs(engine - right) <= KINK_TOLERANCE * max(1.0, abs(right)):
+        side = "the slope from the right"
+    elif low <= engine <= high:
+        side = "a value between the two slopes"
+    else:
+        side = None
+    text = (
+        f"The output has a kink at {name} = {x:g}: its slope is {left:.4g} from the left and "
+        f"{right:.4g} from the right, so there is no single derivative here. The central "
+        f"difference averages the two ({(left + right) / 2:.4g}). "
+    )
+    if side:
+        text += (
+            f"The engine's {engine:.4g} is {side}: a valid choice at a kink (relu and abs "
+            "use slope 0 at 0), not a wrong gradient. Move the slider off the kink to compare."
+        )
+    else:
+        text += f"The engine's {engine:.4g} lies outside both slopes: that is wrong."
+    return {"left": left, "right": right, "valid": side is not None, "message": text}
+
+
+def _names(order: list[Value]) -> dict[Value, str]:
+    """A short name per value for formulas: its label, a short formula, or v3 (its id)."""
+    names: dict[Value, str] = {}
+    for i, v in enumerate(order):  # children come first
+        if v.label:
+            names[v] = v.label
+        elif not v._children:
+            names[v] = f"{v.data:g}"
+        else:
+            text = _written(v, names)
+            names[v] = text if text is not None and len(text) <= 18 else f"v{i}"
+    return names
+
+
+_INFIX = {"+": " + ", "-": " − ", "*": "·", "/": "/"}
+_FUNCTION = {"exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "σ", "ReLU": "relu",
+             "abs": "abs", "sqrt": "√", "leaky_relu": "leaky_relu"}  # fmt: skip
+
+
+def _written(v: Value, names: dict) -> str | None:
+    kids = [names[c] for c in v._children]
+    op = v._op
+    if op in _INFIX and len(kids) == 2:
+        return f"({kids[0]}{_INFIX[op]}{kids[1]})"
+    if op == "neg":
+        return f"−{kids[0]}"
+    if op == "**" and len(kids) == 2:
+        return f"{kids[0]}^{kids[1]}"
+    if op.startswith("**"):
+        return f"{kids[0]}^{op[2:]}"
+    if op in _FUNCTION:
+        return f"{_FUNCTION[op]}({_bare(kids[0])})"
+    return None
+
+
+def _bare(name: str) -> str:
+    """``(a + b)`` as ``a + b`` inside a function's own parentheses."""
+    return name[1:-1] if name.startswith("(") and name.endswith(")") else name
+
+
+def edge_formula(parent: Value, k: int, names: dict) -> str:
+    """The local derivative along ``parent``'s k-th edge, written out with its current value.
+
+    E.g. ``∂(a·b)/∂a = b = -3``. The number is the engine's own local
+    derivative for this edge.
+    """
+    kids = parent._children
+    local = parent._local[k]
+    p, c = names[parent], names[kids[k]]
+    first = k == 0
+    other = names[kids[1 - k]] if len(kids) == 2 else ""
+    op = parent._op
+    rule = {
+        "+": "1",
+        "-": "1" if first else "−1",
+        "*": other,
+        "/": f"1/{other}" if first else f"−{other}/{c}²",
+        "neg": "−1",
+        "exp": f"exp({_bare(c)})",
+        "log": f"1/{c}",
+        "tanh": f"1 − tanh({_bare(c)})²",
+        "sigmoid": f"σ({_bare(c)})·(1 − σ({_bare(c)}))",
+        "ReLU": f"1 if {_bare(c)} > 0 else 0",
+        "abs": f"sign({_bare(c)})",
+        "sqrt": f"1/(2√{c})",
+        "sum": "1",
+    }.get(op)
+    if op.startswith("**") and len(op) > 2:
+        rule = f"{op[2:]}·{c}^({op[2:]} − 1)"
+    if op == "**" and len(kids) == 2:
+        base = names[kids[0]]
+        rule = f"{other}·{c}^({other} − 1)" if first else f"{base}^{c}·log({base})"
+    head = f"∂{p}/∂{c}"
+    number = f"{local:.4g}"
+    if rule is None or rule.replace("−", "-") == number:
+        return f"{head} = {number}"
+    return f"{head} = {rule} = {number}"
 
 
 def nudge(request: Request, used: Mapping[str, float], root: Value, leaves: list[Value]) -> dict:

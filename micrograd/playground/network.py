@@ -52,6 +52,7 @@ MAX_STEPS_PER_REQUEST = 200
 MAX_ADVANCE_SECONDS = 1.0  # the longest budget one /api/net/advance may ask for
 IDLE_PAUSE = 10.0  # seconds without a request before a playing run pauses itself
 PICTURE_SECONDS = 0.3  # while playing, pictures are redrawn at most this often
+PICTURE_SHARE = 0.25  # ... and take at most about this share of the time
 GRID = 60  # decision grid points per axis
 NEURON_GRID = 20  # per-neuron pictures: points per axis (every third grid point)
 
@@ -270,7 +271,8 @@ class NetworkSession:
         cause = str(exc.__cause__ or exc)
         what = divergence.what_overflowed(cause)
         layer, growth = divergence.first_blown_layer(self.grad_peaks)
-        self.diverged = divergence.diagnose(self.config, step, what, layer, growth, cause)
+        lr = self.schedule(step)
+        self.diverged = divergence.diagnose(self.config, step, what, layer, growth, cause, lr)
         self.error = self.diverged["message"]
         self._stop("diverged", self.error)
 
@@ -291,17 +293,22 @@ class NetworkSession:
         }
 
     def pictures(self) -> dict:
-        """Boundary and neuron maps, recomputed when the step changed (while playing, at
-        most every ``PICTURE_SECONDS``, so drawing never slows training much)."""
+        """Boundary, neuron maps, weights and gradient flow, recomputed when the step changed.
+
+        While playing they are redrawn at most every ``PICTURE_SECONDS``, and never
+        more often than ``PICTURE_SHARE`` of the time allows: on a busy machine (or
+        in a slower browser Python) drawing takes longer, and training keeps its pace.
+        """
         now = time.monotonic()
         cached = self._pictures
-        if cached is not None and (
-            cached[0] == self.steps or (self.playing and now - cached[1] < PICTURE_SECONDS)
-        ):
+        if cached is not None and (cached[0] == self.steps or (self.playing and now < cached[1])):
             return cached[2]
         drawn = pictures.pictures(self.model, self.grid, GRID, NEURON_GRID, self.classes)
+        drawn["weights"] = pictures.weights(self.model)
+        drawn["gradflow"] = self._gradflow()
         drawn["pictureStep"] = self.steps
-        self._pictures = (self.steps, now, drawn)
+        took = time.monotonic() - now
+        self._pictures = (self.steps, now + max(PICTURE_SECONDS, took / PICTURE_SHARE), drawn)
         return drawn
 
     def snapshot(self, since: int = 0) -> dict:
@@ -313,8 +320,6 @@ class NetworkSession:
             "since": since,
             "curves": curves,
             **self.pictures(),
-            "weights": pictures.weights(self.model),
-            "gradflow": self._gradflow(),
             "error": self.error,
             "diverged": self.diverged,
             "stopped": self.stopped,

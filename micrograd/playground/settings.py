@@ -182,27 +182,23 @@ def _hidden(value: object, adjust: list | None) -> tuple[int, ...]:
     message = f"hidden must be a list of 1 to {MAX_LAYERS} layer sizes, e.g. [16, 16]."
     if not isinstance(value, list | tuple) or not value:
         return tuple(_refuse("hidden", value, list(Config().hidden), message, adjust))
-    sizes = []
+    sizes, why = [], []
     for size in value:
         if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_NEURONS:
             fix = f"hidden layer size {_shown(size)!r}: give an int from 1 to {MAX_NEURONS}."
             if adjust is None:
                 raise ConfigError(fix)
-            if isinstance(size, int | float) and not isinstance(size, bool) and size == size:
-                size = int(min(max(size, 1), MAX_NEURONS))
-            else:
-                size = Config().hidden[0]
-            adjust.append(_change("hidden", value, None, fix + f" Using {size}."))
+            number = isinstance(size, int | float) and not isinstance(size, bool) and size == size
+            size = int(min(max(size, 1), MAX_NEURONS)) if number else Config().hidden[0]
+            why.append(f"{fix} Using {size}.")
         sizes.append(size)
     if len(sizes) > MAX_LAYERS:
         if adjust is None:
             raise ConfigError(message)
-        why = f"at most {MAX_LAYERS} layers; kept the first {MAX_LAYERS}"
-        adjust.append(_change("hidden", value, sizes[:MAX_LAYERS], why))
+        why.append(f"at most {MAX_LAYERS} layers; kept the first {MAX_LAYERS}.")
         sizes = sizes[:MAX_LAYERS]
-    for change in adjust or []:
-        if change["field"] == "hidden" and change["used"] is None:
-            change["used"] = sizes
+    if why:
+        adjust.append(_change("hidden", value, sizes, " ".join(why)))
     return tuple(sizes)
 
 

@@ -20,7 +20,6 @@ playground, and a browser running Python without it).
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Sequence
 
 from micrograd.engine import Value
@@ -88,22 +87,29 @@ def layer_columns(model: Layer | MLP, points: Sequence[Sequence[float]]) -> list
 def float_columns(model: Layer | MLP, points: Sequence[Sequence[float]]) -> list[list[list[float]]]:
     """Every layer's outputs in plain floats: per layer, one list per neuron (over the points).
 
-    The same sums in the same order as ``weighted_sum`` (``sum(map(mul, w, x), b)``),
-    so the numbers are the ones ``model(x)`` computes. Overflow gives inf or nan
+    The same sums in the same order as ``weighted_sum`` (the bias, then each
+    weight times its input, left to right), so the numbers are the ones
+    ``model(x)`` computes. Overflow gives inf or nan
     rather than an exception: a picture of a diverged network is still a picture.
     """
-    rows: list = [tuple(float(v) for v in p) for p in points]
+    columns = [[float(p[i]) for p in points] for i in range(len(points[0]))] if points else []
     outputs = []
-    mul = operator.mul
     for layer in model.layers if isinstance(model, MLP) else [model]:
-        columns = []
-        for neuron in layer.neurons:
-            ws, b = [w.data for w in neuron.w], neuron.b.data
-            totals = [sum(map(mul, ws, row), b) for row in rows]
-            columns.append(_float_activation_list(neuron.activation, totals))
-        outputs.append(columns)
-        rows = list(zip(*columns)) if columns else []
+        outputs.append([_float_neuron_column(neuron, columns) for neuron in layer.neurons])
+        columns = outputs[-1]
     return outputs
+
+
+def _float_neuron_column(neuron: Neuron, columns: list[list[float]]) -> list[float]:
+    """One neuron over all points, input by input: ``((b + w0·x0) + w1·x1) + ...``.
+
+    A list comprehension per input costs far less than a call per point.
+    """
+    totals = [neuron.b.data] * len(columns[0]) if columns else []
+    for w, column in zip(neuron.w, columns):
+        weight = w.data
+        totals = [t + weight * x for t, x in zip(totals, column)]
+    return _float_activation_list(neuron.activation, totals)
 
 
 def _float_activation_list(name: str, totals: list[float]) -> list[float]:

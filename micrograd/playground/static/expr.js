@@ -26,38 +26,69 @@ MG.labs.expr = (() => {
     };
   }
 
+  // Too long to send: say so here, before sending, rather than let the box cut it silently.
+  function tooLong() {
+    const limit = MG.meta.limits.exprLength;
+    for (const [id, what] of [["expr-input", "expression"], ["expr-values", "values"]]) {
+      const n = $(id).value.length;
+      if (n > limit) return `The ${what} is ${n.toLocaleString("en")} characters; the lab takes up to ${limit.toLocaleString("en")}. Shorten it and press Apply.`;
+    }
+    return null;
+  }
+
+  // One request at a time (the server lays out one graph per request); while one runs,
+  // remember only that another is wanted. Each request has a sequence number: an answer
+  // to an older request than the newest never writes over what the learner typed since.
   async function load({ keepStep = true } = {}) {
-    // One request at a time; while one runs, remember only that another is wanted.
+    const long = tooLong();
+    if (long) {
+      stale();
+      return showError(long);
+    }
     if (state.busy) {
       state.wanted += 1;
       return;
     }
     state.busy = true;
+    const seq = (state.seq = (state.seq || 0) + 1);
+    const sent = request();
     try {
-      const data = await MG.api("/api/expr", request());
+      const data = await MG.api("/api/expr", sent);
+      if (seq !== state.seq || state.wanted) return; // a newer request follows: it draws
       const sameGraph = state.data && state.data.nodes.length === data.nodes.length &&
         state.data.expr === data.expr;
+      if (!sameGraph || valuesText(state.data.values) !== valuesText(data.values)) $("nudge-out").textContent = "";
       state.data = data;
       showError(null);
+      $("expr-output").textContent = MG.fmt(data.output);
       MG.setParams({ e: data.expr, v: valuesText(data.values), bug: data.bug ? "1" : null });
-      if (document.activeElement !== $("expr-values")) $("expr-values").value = valuesText(data.values);
+      const typedSince = $("expr-values").value !== sent.values;
+      if (!typedSince && document.activeElement !== $("expr-values")) $("expr-values").value = valuesText(data.values);
       if (!sameGraph) draw();
       if (!sameGraph || !keepStep) state.step = state.restore || 0;
       state.restore = 0;
       state.step = Math.min(state.step, data.steps.length);
       buildSliders(sameGraph);
       buildNudge();
-      renderCheck();
       setStep(state.step);
     } catch (err) {
-      showError(err.message);
+      if (seq === state.seq && !state.wanted) {
+        stale();
+        showError(err.message);
+      }
     } finally {
       state.busy = false;
       if (state.wanted) {
         state.wanted = 0;
-        load();
+        load({ keepStep });
       }
     }
+  }
+
+  // What was shown for the last good inputs no longer holds: clear it rather than let it mislead.
+  function stale() {
+    $("expr-output").textContent = "–";
+    $("nudge-out").textContent = "";
   }
 
   function valuesText(values) {
@@ -94,12 +125,13 @@ MG.labs.expr = (() => {
     state.step = Math.max(0, Math.min(k, d.steps.length));
     $("step-counter").textContent = String(state.step);
     $("step-total").textContent = String(d.steps.length);
-    $("expr-output").textContent = MG.fmt(d.output);
     $("step-prev").disabled = $("step-reset").disabled = state.step === 0;
     $("step-next").disabled = $("step-end").disabled = state.step === d.steps.length;
     if (state.step === d.steps.length) stopPlay();
     paint();
     narrate();
+    renderCheck();
+    follow();
     MG.setParams({ step: state.step || null });
   }
 
@@ -165,11 +197,17 @@ MG.labs.expr = (() => {
       const a = d.nodes[e.child].box, op = d.nodes[e.parent].opBox;
       const points = [[a.x + a.w / 2, -a.y], ...e.bends.map(([x, y]) => [x, -y]), [op.x - op.w / 2, -op.y]];
       const path = svg("path", { d: curve(points, offset), class: "edge", "marker-end": "url(#arrow)" });
-      edgeLayer.append(path);
+      const hit = svg("path", { d: curve(points, offset), class: "edge-hit", tabindex: "0", role: "button" });
+      edgeLayer.append(path, hit);
       const [p, q] = points.slice(-2);
       const label = svg("text", { "text-anchor": "middle", class: "edge-label" });
       labelLayer.append(label);
-      view.edges[i] = { path, label, edge: e, segment: [p, q], start: points.slice(0, 2), offset };
+      const entry = (view.edges[i] = { path, hit, label, edge: e, segment: [p, q], start: points.slice(0, 2), offset });
+      hit.setAttribute("aria-label", `edge from ${textOf(e.child)} into ${textOf(e.parent)}: ${formula(e)}`);
+      hit.setAttribute("data-testid", `edge-${i}`);
+      hit.addEventListener("mouseenter", (event) => showTip(entry, event));
+      hit.addEventListener("focus", () => showTip(entry, null));
+      for (const gone of ["mouseleave", "blur"]) hit.addEventListener(gone, () => { $("edge-tip").hidden = true; });
     });
     for (const n of d.nodes) {
       if (!n.opBox) continue;
@@ -284,7 +322,10 @@ MG.labs.expr = (() => {
       v.sum.textContent = "";
       v.sum.setAttribute("class", "sum");
     }
-    view.edges.forEach((e, i) => { e.edge = d.edges[i]; });
+    view.edges.forEach((e, i) => {
+      e.edge = d.edges[i];
+      e.hit.setAttribute("aria-label", `edge from ${textOf(e.edge.child)} into ${textOf(e.edge.parent)}: ${formula(e.edge)}`);
+    });
     for (const e of view.edges) {
       e.path.setAttribute("class", "edge");
       e.path.setAttribute("marker-end", "url(#arrow)");
@@ -313,10 +354,69 @@ MG.labs.expr = (() => {
           (list[0].before !== 0 || list.length > 1 ? "  (earlier grad lost)" : "");
         if (list[0].before !== 0 || list.length > 1) v.sum.setAttribute("class", "sum lost");
       } else {
-        v.sum.textContent = [MG.short(list[0].before, 4), ...list.map((c) => MG.short(c.contribution, 4))]
-          .join(" + ") + ` = ${MG.short(list[list.length - 1].after, 4)}`;
+        // Every contribution this node has received so far, not only this step's.
+        const all = received(Number(child), state.step).map((c) => MG.short(c.contribution, 4));
+        if (all.length === 1) all.unshift("0");
+        v.sum.textContent = `${all.join(" + ")} = ${MG.short(list[list.length - 1].after, 4)}`;
       }
     }
+  }
+
+  // The contributions node ``id`` has received in steps 1..k, in order.
+  function received(id, k) {
+    const out = [];
+    for (let i = 0; i < k; i++) for (const c of state.data.steps[i].contributions) if (c.child === id) out.push(c);
+    return out;
+  }
+
+  // Keep the node passing its grad on in view while stepping (the graph scrolls, not the page).
+  function follow() {
+    const d = state.data;
+    if (!view || state.step === 0) return;
+    const rect = view.nodes[d.steps[state.step - 1].node].rect;
+    const host = $("graph");
+    const r = rect.getBoundingClientRect(), h = host.getBoundingClientRect();
+    if (!r.width) return;
+    const margin = 40;
+    if (r.left < h.left + margin || r.right > h.right - margin) {
+      host.scrollLeft += r.left + r.width / 2 - (h.left + h.width / 2);
+    }
+    if (r.top < h.top + margin || r.bottom > h.bottom - margin) {
+      host.scrollTop += r.top + r.height / 2 - (h.top + h.height / 2);
+    }
+  }
+
+  // An edge's local derivative as a formula with the numbers plugged in: ∂(a·b)/∂a = b = -3.
+  // The server may send it (edge.formula); otherwise it is written here from the operation.
+  function formula(e) {
+    if (typeof e.formula === "string") return e.formula;
+    const d = state.data, parent = d.nodes[e.parent];
+    const kids = d.edges.filter((f) => f.parent === e.parent);
+    const me = textOf(e.child), whole = textOf(e.parent);
+    const local = MG.short(e.local, 4);
+    if (parent.op === "+") return `∂(${whole})/∂${me} = 1`;
+    if (parent.op === "*" && kids.length === 2) {
+      const other = kids.find((f) => f !== e) || kids[0];
+      if (other.child === e.child) return `∂(${whole.replace("*", "·")})/∂${me} = 2·${me} = ${local}`;
+      return `∂(${whole.replace("*", "·")})/∂${me} = ${textOf(other.child)} = ${local}`;
+    }
+    if (parent.op === "tanh") return `∂tanh(${me})/∂${me} = 1 − tanh²(${me}) = ${local}`;
+    if (parent.op === "exp") return `∂exp(${me})/∂${me} = exp(${me}) = ${local}`;
+    if (parent.op === "relu" || parent.op === "ReLU") return `∂relu(${me})/∂${me} = (${me} > 0 ? 1 : 0) = ${local}`;
+    return `∂(${whole})/∂${me} = ${local}`;
+  }
+
+  function showTip(e, event) {
+    const tip = $("edge-tip");
+    tip.textContent = formula(e.edge);
+    tip.hidden = false;
+    const wrap = $("graph").getBoundingClientRect();
+    const at = event && event.clientX ? [event.clientX, event.clientY] : (() => {
+      const r = e.path.getBoundingClientRect();
+      return [r.left + r.width / 2, r.top + r.height / 2];
+    })();
+    tip.style.left = `${Math.max(4, Math.min(at[0] - wrap.left + 12, wrap.width - 260))}px`;
+    tip.style.top = `${Math.max(4, at[1] - wrap.top + 14)}px`;
   }
 
   function narrate() {
@@ -348,17 +448,54 @@ MG.labs.expr = (() => {
     }
   }
 
+  // The step after which a node has received every contribution it will get (0: none to get).
+  function lastArrival(id) {
+    let last = 0;
+    state.data.steps.forEach((s, i) => {
+      if (s.contributions.some((c) => c.child === id)) last = i + 1;
+    });
+    return last;
+  }
+
+  // A kink (relu or abs at 0, ...) has a different slope on each side: the central difference
+  // averages them, the engine takes one. The server may say so itself (check[i].kink).
+  function kinkNote(c) {
+    if (c.kink && typeof c.kink === "object") return c.kink.valid === false ? null : c.kink.message;
+    if (c.kink === null) return null; // the server looked: no kink here
+    if (/\b(relu|abs)\s*\(/.test(state.data.expr)) { // an older server does not say
+      return `${c.name} sits at a kink of f (like relu or abs at 0): the slope differs on each side, ` +
+        "so the central difference averages the two while backward() uses one side's slope. Both are right; move the value off the kink to see them agree.";
+    }
+    return null;
+  }
+
+  // The check table follows the stepper: "–" until a leaf has received all its contributions,
+  // then its stepped grad, the finite difference and ✓ or ✗.
   function renderCheck() {
+    const d = state.data;
     const body = document.querySelector("#check tbody");
     body.textContent = "";
-    for (const c of state.data.check) {
-      const wrong = !(Math.abs(c.stepped - c.numeric) <= 1e-4 * (1 + Math.abs(c.numeric)));
+    const grads = gradsAt(state.step);
+    for (const c of d.check) {
+      const id = Number.isInteger(c.node) ? c.node
+        : d.nodes.findIndex((n) => n.leaf && n.label === c.name);
+      const needs = Number.isInteger(c.completeAfter) ? c.completeAfter : lastArrival(id);
+      const ready = state.step >= needs;
+      const stepped = grads[id];
+      const differs = !(Math.abs(stepped - c.numeric) <= 1e-4 * (1 + Math.abs(c.numeric)));
+      const kink = differs ? kinkNote(c) : null;
+      const verdict = !ready ? ["", "–"] : !differs ? ["good", "✓"] : kink ? ["kink", "≈ kink"] : ["bad", "✗ wrong"];
       const row = MG.el("tr", {},
         MG.el("td", { text: c.name }),
-        MG.el("td", { class: wrong ? "bad" : "", "data-testid": `check-${c.name}`, text: MG.fmt(c.stepped) }),
-        MG.el("td", { "data-testid": `numeric-${c.name}`, text: MG.fmt(c.numeric) }),
-        MG.el("td", { class: wrong ? "bad" : "good", text: wrong ? "✗ wrong" : "✓" }));
+        MG.el("td", { class: ready && differs && !kink ? "bad" : "", "data-testid": `check-${c.name}`,
+          text: ready ? MG.fmt(stepped) : "–" }),
+        MG.el("td", { "data-testid": `numeric-${c.name}`, text: ready ? MG.fmt(c.numeric) : "–" }),
+        MG.el("td", { class: verdict[0], "data-testid": `verdict-${c.name}`, text: verdict[1] }));
+      if (!ready) row.title = `${c.name} has all its contributions after step ${needs}`;
       body.append(row);
+      if (ready && kink) {
+        body.append(MG.el("tr", { class: "note" }, MG.el("td", { colspan: "4", text: kink })));
+      }
     }
   }
 
@@ -429,7 +566,14 @@ MG.labs.expr = (() => {
     if (p.has("v")) $("expr-values").value = p.get("v");
     $("bug-toggle").checked = p.get("bug") === "1";
     state.restore = Number(p.get("step")) || 0;
-    $("expr-input").maxLength = MG.meta.limits.exprLength;
+    for (const id of ["expr-input", "expr-values"]) {
+      $(id).addEventListener("input", () => {
+        stale(); // f and the nudge were for the inputs as they were
+        const long = tooLong();
+        if (long) showError(long);
+        else if ($("expr-error").textContent.includes("characters; the lab takes")) showError(null);
+      });
+    }
     $("expr-form").addEventListener("submit", (event) => {
       event.preventDefault();
       load({ keepStep: false });

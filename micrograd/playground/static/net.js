@@ -5,10 +5,11 @@ MG.labs.net = (() => {
   const $ = (id) => document.getElementById(id);
   const NOISE = { moons: 0.1, circles: 0.05, xor: 0.1, spirals: 0.2, blobs: 0.5 };
   const URL_KEYS = { dataset: "ds", noise: "noise", points: "n", test: "test", hidden: "h",
-    activation: "act", lr: "lr", schedule: "sch", optimizer: "opt", batch: "bs", l2: "l2", seed: "seed" };
+    activation: "act", lr: "lr", schedule: "sch", optimizer: "opt", batch: "bs", l2: "l2", seed: "seed", custom: "pts" };
   const state = {
     session: null, data: null, snap: null, curves: null, hidden: [16, 16],
     playing: false, started: false, rate: [], selected: null, chain: Promise.resolve(),
+    custom: [], drawOnly: false,
   };
 
   // ---------------------------------------------------------------- settings <-> controls <-> URL
@@ -26,6 +27,7 @@ MG.labs.net = (() => {
       batch: Math.round(Number($("net-batch").value)),
       l2: Number($("net-l2").value),
       seed: Math.round(Number($("net-seed").value)),
+      ...($("net-dataset").value === "custom" ? { custom: state.custom.map((p) => [...p]) } : {}),
     };
   }
 
@@ -44,30 +46,164 @@ MG.labs.net = (() => {
     state.hidden = [...c.hidden];
     showOutputs();
     buildLayerRows();
+    showDrawCard();
   }
 
+  // The settings in the link, checked in one place: a value that does not fit is replaced by
+  // the nearest one that does, and the learner is told what changed and why (never silently).
+  const INTEGER = new Set(["points", "batch", "seed"]);
+  const INPUT = { noise: "net-noise", points: "net-points", test: "net-test", lr: "net-lr",
+    batch: "net-batch", l2: "net-l2", seed: "net-seed" };
+
   function fromURL() {
-    const c = { ...MG.meta.defaults };
+    const m = MG.meta;
+    const c = { ...m.defaults, hidden: [...m.defaults.hidden] };
     const p = MG.params;
-    const num = (key, name) => { if (p.has(key) && p.get(key) !== "" && !Number.isNaN(Number(p.get(key)))) c[name] = Number(p.get(key)); };
-    if (p.has("ds") && MG.meta.datasets.includes(p.get("ds"))) c.dataset = p.get("ds");
-    if (p.has("act") && MG.meta.activations.includes(p.get("act"))) c.activation = p.get("act");
-    if (p.has("sch") && MG.meta.schedules.includes(p.get("sch"))) c.schedule = p.get("sch");
-    if (p.has("opt") && MG.meta.optimizers.includes(p.get("opt"))) c.optimizer = p.get("opt");
-    for (const name of ["noise", "points", "test", "lr", "batch", "l2", "seed"]) num(URL_KEYS[name], name);
-    if (p.has("h")) {
-      const sizes = p.get("h").split(",").map(Number).filter((n) => Number.isInteger(n) && n >= 1);
-      if (sizes.length) c.hidden = sizes.slice(0, MG.meta.limits.layers).map((n) => Math.min(n, MG.meta.limits.neurons));
+    const notes = [];
+    const note = (key, given, used, why) => notes.push(`${key}=${String(given).slice(0, 40)}: ${why}; using ${used}.`);
+    const choice = (key, name, options) => {
+      if (!p.has(key)) return;
+      if (options.includes(p.get(key))) c[name] = p.get(key);
+      else note(key, p.get(key), c[name], `choose one of ${options.join(", ")}`);
+    };
+    choice("ds", "dataset", m.datasets);
+    state.custom = customFromURL(notes);
+    choice("act", "activation", m.activations);
+    choice("sch", "schedule", m.schedules);
+    choice("opt", "optimizer", m.optimizers);
+    c.lr = defaultLr(c.optimizer);
+    for (const [name, id] of Object.entries(INPUT)) {
+      const key = URL_KEYS[name];
+      if (!p.has(key) || p.get(key) === "") continue;
+      const raw = p.get(key), input = $(id);
+      let v = Number(raw);
+      if (!Number.isFinite(v)) { note(key, raw, c[name], "not a number"); continue; }
+      const lo = Number(input.min), hi = input.max === "" ? Infinity : Number(input.max);
+      if (INTEGER.has(name) && !Number.isInteger(v)) {
+        note(key, raw, Math.round(v), "give a whole number");
+        v = Math.round(v);
+      }
+      if (v < lo || v > hi) {
+        const used = Math.min(hi, Math.max(lo, v));
+        note(key, raw, used, `give ${lo} to ${hi}`);
+        v = used;
+      }
+      if (input.type === "range" && input.step !== "any") {
+        const step = Number(input.step);
+        const snapped = Number((lo + Math.round((v - lo) / step) * step).toFixed(6));
+        if (snapped !== v) note(key, v, snapped, `the slider moves in steps of ${step}`);
+        v = snapped;
+      }
+      c[name] = v;
     }
+    if (p.has("h")) {
+      const given = p.get("h");
+      const tokens = given.split(",");
+      const sizes = tokens.map(Number).filter((n) => Number.isInteger(n) && n >= 1 && n <= m.limits.neurons);
+      if (sizes.length < tokens.length) {
+        note("h", given, sizes.length ? sizes.join(",") : c.hidden.join(","), `each layer needs 1 to ${m.limits.neurons} neurons`);
+      }
+      if (sizes.length > m.limits.layers) {
+        note("h", sizes.join(","), sizes.slice(0, m.limits.layers).join(","), `at most ${m.limits.layers} hidden layers`);
+      }
+      if (sizes.length) c.hidden = sizes.slice(0, m.limits.layers);
+    }
+    state.urlNotes = notes;
     return c;
+  }
+
+  // What was changed from the link (the page's own checks) and by the server (``adjusted``).
+  function showAdjusted(adjusted) {
+    const notes = [...(state.urlNotes || [])];
+    state.urlNotes = [];
+    if (Array.isArray(adjusted)) {
+      for (const a of adjusted) notes.push(`${a.field}=${a.given}: ${a.why}; using ${JSON.stringify(a.used)}.`);
+    }
+    const box = $("net-notice");
+    if (!notes.length) return;
+    box.textContent = "";
+    box.append(MG.el("b", { text: "Some settings from the link were changed to fit:" }));
+    const list = MG.el("ul", { "data-testid": "notice-list" });
+    for (const n of notes) list.append(MG.el("li", { text: n }));
+    const close = MG.el("button", { class: "close", "aria-label": "dismiss", text: "×" });
+    close.addEventListener("click", () => { box.hidden = true; });
+    box.append(list, close);
+    box.hidden = false;
   }
 
   function toURL(c) {
     const entries = {};
     for (const [name, key] of Object.entries(URL_KEYS)) {
-      entries[key] = name === "hidden" ? c.hidden.join(",") : String(c[name]);
+      if (name === "hidden") entries[key] = c.hidden.join(",");
+      else if (name === "custom") entries[key] = c.custom ? c.custom.map((p) => p.join(",")).join(";") : null;
+      else entries[key] = String(c[name]);
     }
     MG.setParams(entries);
+  }
+
+  // ---------------------------------------------------------------- your own data
+  // Hand-placed points [x, y, class], kept in the URL as "x,y,c;x,y,c".
+  function customFromURL(notes) {
+    const text = MG.params.get("pts");
+    if (!text) return [];
+    const R = MG.meta.limits.customRange || 4, K = MG.meta.limits.customClasses || 2;
+    const points = [];
+    let bad = 0;
+    for (const item of text.split(";")) {
+      const [x, y, c] = item.split(",").map(Number);
+      if ([x, y].every((v) => Number.isFinite(v) && Math.abs(v) <= R) && Number.isInteger(c) && c >= 0 && c < K) points.push([x, y, c]);
+      else bad += 1;
+    }
+    if (bad) notes.push(`pts: ${bad} point(s) left out; each is x,y,class with |x|, |y| ≤ ${R} and class 0 to ${K - 1}.`);
+    const most = MG.meta.limits.customPoints || 200;
+    if (points.length > most) notes.push(`pts: kept the first ${most} of ${points.length} points.`);
+    return points.slice(0, most);
+  }
+
+  const round2 = (v) => Math.round(v * 100) / 100;
+
+  function customReady() {
+    return new Set(state.custom.map((p) => p[2])).size >= 2;
+  }
+
+  function showDrawCard() {
+    const custom = $("net-dataset").value === "custom";
+    $("draw-card").hidden = !custom;
+    $("boundary-sub").textContent = custom ? "click to add a point, shift-click: the other class" : "click a point";
+    $("net-noise").disabled = $("net-points").disabled = custom;
+    const n = state.custom.length;
+    $("draw-count").textContent = `${n} point${n === 1 ? "" : "s"}${custom && !customReady() ? ": add points of both classes to train." : "."}`;
+  }
+
+  function addPoint(event, mx, my, rect) {
+    const extent = state.data ? state.data.extent : [-2, 2, -2, 2];
+    const [x0, x1, y0, y1] = extent;
+    const x = round2(x0 + (mx / rect.width) * (x1 - x0)), y = round2(y1 - (my / rect.height) * (y1 - y0));
+    const R = MG.meta.limits.customRange || 4;
+    if (Math.abs(x) > R || Math.abs(y) > R) return setStatus(`Points stay within ±${R} on each axis.`);
+    if (state.custom.length >= (MG.meta.limits.customPoints || 200)) return setStatus("That is as many points as the lab takes; clear some first.");
+    const chosen = Number(document.querySelector("input[name=draw-class]:checked").value);
+    state.custom.push([x, y, event.shiftKey ? 1 - Math.min(chosen, 1) : chosen]);
+    changed();
+  }
+
+  // With fewer than two classes there is nothing to train: draw the points on a blank plane.
+  function drawOnlyPlane() {
+    const canvas = $("boundary");
+    const [ctx, w, h] = scale(canvas);
+    ctx.clearRect(0, 0, w, h);
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, w, h);
+    const classes = MG.meta.palette.classes;
+    for (const [x, y, c] of state.custom) {
+      const [px, py] = toPixel([x, y], w, h);
+      ctx.beginPath(); ctx.arc(px, py, 4.2, 0, 2 * Math.PI);
+      ctx.fillStyle = classes[c % classes.length]; ctx.fill();
+    }
+    ctx.fillStyle = "#667085";
+    ctx.font = "13px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.fillText("click to add points of both classes", w / 2, 22);
   }
 
   function showOutputs() {
@@ -95,8 +231,19 @@ MG.labs.net = (() => {
   }
 
   function changed() {
+    $("net-notice").hidden = true;
     buildLayerRows();
     showOutputs();
+    showDrawCard();
+    if ($("net-dataset").value === "custom" && !customReady()) {
+      pause();
+      state.drawOnly = true;
+      toURL(config());
+      $("train-play").disabled = $("train-step").disabled = true;
+      if (state.data) drawOnlyPlane();
+      return;
+    }
+    state.drawOnly = false;
     reset();
   }
 
@@ -146,6 +293,7 @@ MG.labs.net = (() => {
     state.data = answer.data;
     state.curves = { loss: [], accuracy: [], test_loss: [], test_accuracy: [], lr: [] };
     state.selected = null;
+    state.zeroLoss = null;
     state.rate = [];
     state.stall = null;
     $("inspector").hidden = true;
@@ -155,6 +303,13 @@ MG.labs.net = (() => {
     $("train-step").disabled = false;
     setStatus("");
     buildNeurons();
+    const n = state.data.train.X.length, m = state.data.test.X.length;
+    const batch = state.data.config.batch;
+    const whole = `Train loss and accuracy are measured after each step on all ${n} training points` +
+      (batch > 0 && batch < n ? `, not only the step's mini-batch of ${batch}` : "") + ".";
+    $("curves-note").textContent = m ? `${whole} Test: the ${m} held-out points, never trained on.` : `${whole} No test points (test split 0%).`;
+    for (const el of document.querySelectorAll(".train-stat")) el.title = `on all ${n} training points`;
+    showAdjusted(answer.adjusted);
     apply(answer.snapshot);
   }
 
@@ -186,8 +341,10 @@ MG.labs.net = (() => {
   }
 
   function play() {
-    if (state.playing || !state.session) return;
-    if (state.trouble) return reset().then(() => play()); // a broken run cannot go on
+    if (state.playing) return;
+    if (!state.session || state.trouble) { // a broken or ended run cannot go on: start afresh
+      return reset().then(() => state.session && !state.trouble && play());
+    }
     state.playing = true;
     state.rate = [];
     state.stall = null;
@@ -202,7 +359,7 @@ MG.labs.net = (() => {
   function pause(tell = true) {
     const was = state.playing;
     state.playing = false;
-    $("train-play").disabled = !state.session;
+    $("train-play").disabled = false;
     $("train-pause").disabled = true;
     $("train-rate").textContent = "–";
     if (was) setStatus(`Paused at step ${state.snap ? state.snap.step : 0}.`);
@@ -221,7 +378,7 @@ MG.labs.net = (() => {
   // Each optimiser's usual learning rate: from /api/meta when the server names them.
   function defaultLr(optimizer) {
     const m = MG.meta;
-    const named = (m.optimizerLr || m.defaultLr || {})[optimizer] ??
+    const named = (m.lrByOptimizer || m.defaultLr || {})[optimizer] ??
       ((m.optimizerDefaults || {})[optimizer] || {}).lr;
     if (typeof named === "number") return named;
     return { sgd: m.defaults.lr, momentum: 0.1, adam: 0.01 }[optimizer] ?? m.defaults.lr;
@@ -367,7 +524,10 @@ MG.labs.net = (() => {
     $("train-steps").textContent = String(k);
     $("train-loss").textContent = k ? MG.short(c.loss[k - 1], 4) : "–";
     $("train-accuracy").textContent = k ? MG.pct(c.accuracy[k - 1]) : "–";
-    $("test-accuracy").textContent = k && c.test_accuracy[k - 1] !== null ? MG.pct(c.test_accuracy[k - 1]) : "–";
+    $("test-loss").textContent = k ? MG.short(c.test_loss[k - 1], 4) : "–";
+    $("test-accuracy").textContent = k ? MG.pct(c.test_accuracy[k - 1]) : "–";
+    $("curve-test-loss").textContent = k && c.test_loss[k - 1] !== null ? `test now ${MG.short(c.test_loss[k - 1], 4)}` : "";
+    $("curve-test-acc").textContent = k && c.test_accuracy[k - 1] !== null ? `test now ${MG.pct(c.test_accuracy[k - 1])}` : "";
     $("train-lr").textContent = k ? MG.short(c.lr[k - 1], 3) : MG.short(config().lr, 3);
     const now = performance.now();
     state.rate.push([now, k]);
@@ -380,7 +540,7 @@ MG.labs.net = (() => {
       else if (/internal error/i.test(diverged)) showTrouble(fromFailure({ message: diverged }));
       else showTrouble({ title: "Training stopped", facts: [], advice: diverged, raw: "" });
     } else if (state.playing && !snap.playing) {
-      if (snap.step >= snap.maxSteps) {
+      if (snap.step >= snap.maxSteps || (snap.stopped && snap.stopped.reason === "max_steps")) {
         pause(false);
         setStatus(`Stopped at step ${snap.step}: a run trains at most ${snap.maxSteps.toLocaleString("en")} steps. Reset to start again.`);
       } else if (snap.stopped && !["idle", "paused"].includes(snap.stopped.reason)) {
@@ -391,7 +551,7 @@ MG.labs.net = (() => {
       watchStall(k, now);
     }
     if (!state.data) return;
-    drawBoundary();
+    if (state.drawOnly) drawOnlyPlane(); else drawBoundary();
     drawNeurons();
     drawGradflow();
     refreshInspector();
@@ -429,7 +589,7 @@ MG.labs.net = (() => {
   }
 
   function toPixel(p, w, h) {
-    const [x0, x1, y0, y1] = state.data.extent;
+    const [x0, x1, y0, y1] = state.data ? state.data.extent : [-2, 2, -2, 2];
     return [((p[0] - x0) / (x1 - x0)) * w, ((y1 - p[1]) / (y1 - y0)) * h];
   }
 
@@ -475,6 +635,18 @@ MG.labs.net = (() => {
         }
       });
     }
+    const zero = state.zeroLoss;
+    if (zero && !$("inspector").hidden && state.selected && state.selected.kind === "point") {
+      ctx.setLineDash([2, 2]);
+      ctx.strokeStyle = "#344054"; ctx.lineWidth = 1.2;
+      for (const i of zero.indices) {
+        const p = state.data[zero.split].X[i];
+        if (!p) continue;
+        const [x, y] = toPixel(p, w, h);
+        ctx.beginPath(); ctx.arc(x, y, 7, 0, 2 * Math.PI); ctx.stroke();
+      }
+      ctx.setLineDash([]);
+    }
     const sel = state.selected;
     if (sel && sel.kind === "point") {
       const [x, y] = toPixel(state.data[sel.split].X[sel.index], w, h);
@@ -514,14 +686,15 @@ MG.labs.net = (() => {
     const rect = canvas.getBoundingClientRect();
     const mx = event.clientX - rect.left, my = event.clientY - rect.top;
     let best = null;
-    for (const split of ["train", "test"]) {
+    for (const split of state.drawOnly ? [] : ["train", "test"]) {
       state.data[split].X.forEach((p, index) => {
         const [x, y] = toPixel(p, rect.width, rect.height);
         const d = Math.hypot(x - mx, y - my);
         if (d < 10 && (!best || d < best.d)) best = { d, split, index };
       });
     }
-    if (best) inspectPoint(best.split, best.index);
+    if ($("net-dataset").value === "custom" && (!best || event.shiftKey || state.drawOnly)) addPoint(event, mx, my, rect);
+    else if (best && !state.drawOnly) inspectPoint(best.split, best.index);
   }
 
   // ---------------------------------------------------------------- hidden neurons
@@ -662,29 +835,56 @@ MG.labs.net = (() => {
     return [1, 2, 2.5, 5, 10].map((m) => m * p).find((m) => m >= v * 0.999) || v;
   }
 
+  // Before the first step the axes are empty and say so. A loss that spans more than a few
+  // orders of magnitude (a run heading for divergence reaches e+115) is drawn on a log scale,
+  // and a value no float can hold is marked at the top edge instead of vanishing.
   function drawCurve(canvas, [train, test], color, range) {
     const [ctx, w, h] = scale(canvas);
     ctx.clearRect(0, 0, w, h);
-    const left = 38, right = 8, top = 6, bottom = 18;
-    const steps = Math.max(train.length, 10);
-    const values = [...train, ...test].filter((v) => v !== null && Number.isFinite(v));
-    let [lo, hi] = range || [0, Math.max(1e-9, ...values.slice(-4 * steps))];
-    if (!range && values.length) hi = niceCeil(Math.max(...values));
-    if (!(hi > lo)) hi = lo + 1;
-    const x = (k) => left + ((w - left - right) * k) / Math.max(steps - 1, 1);
-    const y = (v) => top + (h - top - bottom) * (1 - (v - lo) / (hi - lo));
+    const left = 44, right = 8, top = 8, bottom = 18;
+    const css = getComputedStyle(document.documentElement);
+    const ink = css.getPropertyValue("--muted").trim() || "#667085";
+    const grid = css.getPropertyValue("--line").trim() || "#eaecf0";
     ctx.font = "10.5px system-ui, sans-serif";
-    ctx.fillStyle = "#667085";
-    ctx.strokeStyle = "#eaecf0";
+    ctx.fillStyle = ink;
+    ctx.strokeStyle = grid;
     ctx.lineWidth = 1;
-    for (let i = 0; i <= 2; i++) {
-      const v = lo + ((hi - lo) * i) / 2;
+    const steps = Math.max(train.length, 10);
+    const finite = [...train, ...test].filter((v) => v !== null && Number.isFinite(v));
+    if (!train.length) {
+      ctx.beginPath(); ctx.moveTo(left, h - bottom); ctx.lineTo(w - right, h - bottom); ctx.stroke();
+      ctx.textAlign = "center";
+      ctx.fillText("no steps yet: press Step or Play", (left + w - right) / 2, (top + h - bottom) / 2);
+      return;
+    }
+    let lo = 0, hi = 1, log = false;
+    if (range) [lo, hi] = range;
+    else if (finite.length) {
+      const positive = finite.filter((v) => v > 0);
+      const max = Math.max(...finite);
+      const min = positive.length ? Math.min(...positive) : max;
+      log = max > 100 && max / Math.max(min, 1e-12) > 1e4;
+      if (log) {
+        lo = Math.floor(Math.log10(Math.max(min, 1e-6)));
+        hi = Math.ceil(Math.log10(max));
+        if (hi === lo) hi += 1;
+      } else {
+        hi = niceCeil(Math.max(max, 1e-9));
+      }
+    }
+    const at = (v) => (log ? Math.log10(Math.max(v, 10 ** lo)) : v);
+    const x = (k) => left + ((w - left - right) * k) / Math.max(steps - 1, 1);
+    const y = (v) => top + (h - top - bottom) * (1 - (at(v) - lo) / (hi - lo));
+    const ticks = log ? [lo, Math.round((lo + hi) / 2), hi] : [lo, (lo + hi) / 2, hi];
+    for (const t of ticks) {
+      const v = log ? 10 ** t : t;
       ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(w - right, y(v)); ctx.stroke();
       ctx.textAlign = "right";
-      ctx.fillText(range ? `${Math.round(v * 100)}%` : MG.short(v, 2), left - 5, y(v) + 3.5);
+      const text = range ? `${Math.round(v * 100)}%` : log ? `1e${t}` : MG.short(v, 2);
+      ctx.fillText(text, left - 5, y(v) + 3.5);
     }
     ctx.textAlign = "left";
-    ctx.fillText("0", left, h - 4);
+    ctx.fillText(log ? "0   (log scale)" : "0", left, h - 4);
     ctx.textAlign = "right";
     ctx.fillText(`step ${train.length}`, w - right, h - 4);
     const every = Math.max(1, Math.floor(train.length / 600)); // at most ~600 points a line
@@ -705,6 +905,14 @@ MG.labs.net = (() => {
     };
     line(test, [4, 3]);
     line(train, []);
+    // A value past the float range (sent as null once the run diverged): a mark at the top.
+    const last = train.length - 1;
+    if (!range && last >= 0 && (train[last] === null || !Number.isFinite(train[last]))) {
+      ctx.fillStyle = "#b42318";
+      ctx.beginPath(); ctx.moveTo(x(last) - 5, top + 7); ctx.lineTo(x(last) + 5, top + 7); ctx.lineTo(x(last), top); ctx.fill();
+      ctx.textAlign = "right";
+      ctx.fillText("beyond any float ↑", x(last) - 8, top + 8);
+    }
   }
 
   // ---------------------------------------------------------------- linked views
@@ -714,7 +922,7 @@ MG.labs.net = (() => {
     if (!sel || $("inspector").hidden || state.inspecting) return;
     if (performance.now() - (state.inspected || 0) < (sel.kind === "neuron" ? 400 : 1500)) return;
     if (sel.kind === "neuron") inspectNeuron(sel.layer, sel.index);
-    else inspectPoint(sel.split, sel.index);
+    else if (state.pinned) inspectPoint(sel.split, sel.index);
   }
 
   // Select a point or a neuron, ask the server about it, and show the answer in the inspector.
@@ -736,27 +944,95 @@ MG.labs.net = (() => {
     }
   }
 
+  // One point's way through the network, drawn here from the server's numbers: a column per
+  // layer, each neuron with its output and d(loss)/d(output); lines coloured by the weights'
+  // gradients for this one point (red > 0, blue < 0, width = size).
   function inspectPoint(split, index) {
     return inspect({ kind: "point", split, index }, "/api/net/point", { split, index }, (d, body) => {
       $("inspector-title").textContent = `${split} point ${index + 1}: its computation, neuron by neuron`;
       const score = Array.isArray(d.score) ? d.score.map((s) => MG.short(s, 4)).join(", ") : MG.short(d.score, 4);
       body.append(MG.el("div", { class: "point-facts",
         text: `x = (${MG.short(d.x[0], 4)}, ${MG.short(d.x[1], 4)})   class ${d.label}   score ${score}   loss for this point ${MG.short(d.loss, 4)}` }));
-      body.append(MG.el("p", { class: "hint", text: d.loss === 0
-        ? "This point is on the right side by a margin of at least 1, so its loss is 0 and it passes back no gradient: every grad below is 0. Click a point near the boundary."
-        : "Gradients are this one point's loss.backward() for the current weights (draw_neurons): red > 0, blue < 0." }));
-      const holder = MG.el("div", { "data-testid": "point-graph" });
-      holder.innerHTML = d.svg.replace(/<\?xml[^>]*>/, "").replace(/<!DOCTYPE[^>]*>/, "");
+      const why = d.why || (d.loss === 0
+        ? "This point is on the right side by a margin of at least 1, so its loss is 0 and it passes back no gradient: every grad below is 0."
+        : "Gradients are this one point's loss.backward() for the current weights: red > 0, blue < 0.");
+      body.append(MG.el("p", { class: d.zero ? "hint zero" : "hint", "data-testid": "point-why", text: why }));
+      if (Array.isArray(d.zeroLoss)) {
+        const n = state.data[split].X.length;
+        state.zeroLoss = { split, indices: d.zeroLoss };
+        body.append(MG.el("p", { class: "hint", "data-testid": "zero-loss", text:
+          `${d.zeroLoss.length} of the ${n} ${split} points have loss 0 right now (dashed rings on the plane): ` +
+          "they are classified right with room to spare and send back no gradient, so training learns only from the others." }));
+        drawBoundary();
+      }
+      const holder = MG.el("div", { class: "point-graph", "data-testid": "point-graph" });
+      if (Array.isArray(d.layers)) holder.append(pointPicture(d));
+      else if (d.svg) holder.innerHTML = d.svg.replace(/<\?xml[^>]*>/, "").replace(/<!DOCTYPE[^>]*>/, "");
       body.append(holder);
+      const pin = MG.el("input", { type: "checkbox", "data-testid": "inspector-pin" });
+      pin.checked = Boolean(state.pinned);
+      pin.addEventListener("change", () => { state.pinned = pin.checked; });
+      body.append(MG.el("label", { class: "toggle" }, pin, MG.el("span", { text: "follow training (refresh while it plays)" })));
     });
+  }
+
+  function pointPicture(d) {
+    const NS = "http://www.w3.org/2000/svg";
+    const node = (tag, attrs, text) => {
+      const el = document.createElementNS(NS, tag);
+      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+      if (text !== undefined) el.textContent = text;
+      return el;
+    };
+    const columns = [{ name: "input", out: d.x, grad: null }, ...d.layers.map((l, i) => ({
+      name: i === d.layers.length - 1 ? "output" : `layer ${i + 1}`, out: l.out, grad: l.grad, wg: l.weightGrads }))];
+    const rowH = 30, colW = 150, boxW = 104, boxH = 24, top = 24;
+    const tallest = Math.max(...columns.map((c) => c.out.length));
+    const width = colW * (columns.length - 1) + boxW + 20, height = top + rowH * tallest + 10;
+    const svg = node("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
+      "aria-label": "this point's values and gradients through the network" });
+    const pos = (c, i) => [10 + c * colW, top + (tallest - columns[c].out.length) * rowH / 2 + i * rowH];
+    const gmax = Math.max(1e-12, ...d.layers.flatMap((l) => l.grad.map(Math.abs)));
+    const wmax = Math.max(1e-12, ...d.layers.flatMap((l) => l.weightGrads.flat().map(Math.abs)));
+    columns.forEach((col, c) => {
+      svg.append(node("text", { x: pos(c, 0)[0] + boxW / 2, y: 12, "text-anchor": "middle", class: "pp-head" }, col.name));
+      if (c === 0) return;
+      col.wg.forEach((grads, j) => {
+        const [x1, y1] = pos(c, j);
+        columns[c - 1].out.forEach((_, i) => {
+          const [x0, y0] = pos(c - 1, i);
+          const g = grads[i];
+          svg.append(node("line", { x1: x0 + boxW, y1: y0 + boxH / 2, x2: x1, y2: y1 + boxH / 2,
+            stroke: g === 0 ? "#d0d5dd" : MG.gradColor(g, wmax), "stroke-width": 0.6 + 3 * Math.min(1, Math.abs(g) / wmax) }));
+        });
+      });
+    });
+    columns.forEach((col, c) => col.out.forEach((v, i) => {
+      const [x, y] = pos(c, i);
+      const g = col.grad ? col.grad[i] : null;
+      svg.append(node("rect", { x, y, width: boxW, height: boxH, rx: 4, class: "pp-box",
+        fill: g === null ? "#fff" : MG.gradColor(g, gmax) }));
+      const text = c === 0 ? `x${i + 1} = ${MG.short(v, 3)}` : `${MG.short(v, 3)} · ∇ ${MG.short(g, 2)}`;
+      svg.append(node("text", { x: x + boxW / 2, y: y + 16, "text-anchor": "middle", class: "pp-text" }, text));
+    }));
+    const wrap = MG.el("div", { class: "pp-wrap" }, svg);
+    wrap.append(MG.el("p", { class: "hint", text: "Each box: the neuron's output · ∇ its d(loss)/d(output) for this point. Lines: the weights' gradients for this point (red > 0, blue < 0, thicker = larger; grey = 0)." }));
+    return wrap;
   }
 
   function inspectNeuron(layer, index) {
     return inspect({ kind: "neuron", layer, index }, "/api/net/neuron", { layer, index }, (d, body) => {
       $("inspector-title").textContent = `layer ${layer + 1}, neuron ${index + 1} (${d.activation}): weights and their gradients`;
+      if (d.formula) {
+        body.append(MG.el("div", { class: "formula", "data-testid": "neuron-formula" },
+          MG.el("code", { text: d.formula }), " = ", MG.el("code", { text: d.formulaNumbers || "" })));
+      }
+      const hasNext = d.weights.some((w) => "next" in w);
+      const optimizer = d.optimizer || state.data.config.optimizer;
       const table = MG.el("table", { class: "weights", "data-testid": "neuron-weights" });
       table.append(MG.el("tr", {}, MG.el("th", { text: "from" }), MG.el("th", { text: "weight" }), MG.el("th", { text: "" }),
-        MG.el("th", { text: "grad (last step)" }), MG.el("th", { text: "" }), MG.el("th", { text: "−lr·grad moves it" })));
+        MG.el("th", { text: "grad (last step)" }), MG.el("th", { text: "" }),
+        MG.el("th", { text: hasNext ? `next ${optimizer} step` : "−lr·grad moves it" })));
       const wmax = Math.max(...d.weights.map((w) => Math.abs(w.data)), 1e-9);
       const gmax = Math.max(...d.weights.map((w) => Math.abs(w.grad)), 1e-12);
       for (const w of d.weights) {
@@ -764,12 +1040,16 @@ MG.labs.net = (() => {
         sw.style.background = MG.gradColor(w.data, wmax);
         const gw = MG.el("i");
         gw.style.background = MG.gradColor(w.grad, gmax);
+        let move;
+        if (hasNext) move = w.next === null ? "–" : w.next === 0 ? "stays" : `${w.next > 0 ? "up ↑" : "down ↓"} ${MG.short(Math.abs(w.next), 2)}`;
+        else move = w.grad === 0 ? "stays" : w.grad > 0 ? "down ↓" : "up ↑";
         table.append(MG.el("tr", {}, MG.el("td", { text: w.from }), MG.el("td", { text: MG.fmt(w.data) }),
           MG.el("td", { class: "swatch" }, sw), MG.el("td", { text: MG.fmt(w.grad) }), MG.el("td", { class: "swatch" }, gw),
-          MG.el("td", { text: w.grad === 0 ? "stays" : w.grad > 0 ? "down ↓" : "up ↑" })));
+          MG.el("td", { text: move })));
       }
       body.append(table);
-      body.append(MG.el("p", { class: "hint", text: "Colours: red > 0, blue < 0 (the gradient palette). Gradients are from the last training step's backward()." }));
+      body.append(MG.el("p", { class: "hint", text: (d.nextNote ? `${d.nextNote} ` : "") +
+        "Colours: red > 0, blue < 0 (the gradient palette). Gradients are from the last training step's backward()." }));
     });
   }
 
@@ -780,15 +1060,29 @@ MG.labs.net = (() => {
 
   function init() {
     fill($("net-dataset"), MG.meta.datasets);
+    const own = $("net-dataset").querySelector("option[value=custom]");
+    if (own) own.textContent = "your own (draw)";
     fill($("net-activation"), MG.meta.activations);
     fill($("net-schedule"), MG.meta.schedules);
     fill($("net-optimizer"), MG.meta.optimizers);
     $("net-points").max = MG.meta.limits.points;
     setControls(fromURL());
     $("net-dataset").addEventListener("change", () => {
-      $("net-noise").value = NOISE[$("net-dataset").value] ?? 0.1;
+      const ds = $("net-dataset").value;
+      if (ds === "custom" && !state.custom.length && state.data) {
+        // Start from the points on the plane; Clear to start from nothing.
+        const most = MG.meta.limits.customPoints || 200;
+        const R = MG.meta.limits.customRange || 4;
+        state.custom = ["train", "test"].flatMap((split) => state.data[split].X.map((p, i) =>
+          [round2(p[0]), round2(p[1]), state.data[split].y[i]]))
+          .filter((p) => Math.abs(p[0]) <= R && Math.abs(p[1]) <= R).slice(0, most);
+        state.note = `Your own data starts from the ${state.data.config.dataset} points: click to add more, or Clear the points to start from nothing.`;
+      } else if (ds !== "custom") {
+        $("net-noise").value = NOISE[ds] ?? 0.1;
+      }
       changed();
     });
+    $("draw-clear").addEventListener("click", () => { state.custom = []; changed(); });
     for (const id of ["net-noise", "net-points", "net-test"]) {
       $(id).addEventListener("input", showOutputs);
       $(id).addEventListener("change", changed);
@@ -816,10 +1110,23 @@ MG.labs.net = (() => {
     $("inspector-close").addEventListener("click", () => {
       $("inspector").hidden = true;
       state.selected = null;
+      state.zeroLoss = null;
       drawBoundary();
       drawNeurons();
     });
     $("train-pause").disabled = true;
+    // A heartbeat while the tab is open and idle, so the server keeps this tab's run and
+    // frees the runs of tabs closed without a word.
+    const every = Math.max(5, Math.min(30, (MG.meta.idleSeconds || 60) / 3)) * 1000;
+    setInterval(() => {
+      if (!state.session || state.playing || document.hidden || !MG.meta.idleSeconds) return;
+      MG.api("/api/net/ping", { session: state.session }).then((d) => {
+        if (d && d.alive === false && !state.playing) {
+          state.session = null;
+          setStatus("This tab's run had ended on the server; press Reset or Play to start a new one.");
+        }
+      }).catch(() => null);
+    }, every);
     window.addEventListener("pagehide", () => {
       if (state.session) {
         MG.api("/api/net/close", { session: state.session }, { keepalive: true }).catch(() => null);
@@ -830,7 +1137,7 @@ MG.labs.net = (() => {
   function shown() {
     if (!state.started) {
       state.started = true;
-      reset();
+      changed();
     }
   }
 
