@@ -57,6 +57,7 @@ GUIDES = {
     "From micrograd to PyTorch": "guide/pytorch.md",
     "The command line": "guide/cli.md",
     "The playground: `micrograd playground`": "guide/playground.md",
+    "The site: the course, the API and the playground in a browser": "guide/site.md",
     "Benchmarks": "guide/benchmarks.md",
     "How it relates to the original micrograd": "guide/original.md",
 }

@@ -144,6 +144,14 @@ def test_the_home_page_shows_its_pictures_and_links_to_every_part(open_page):
     shot(page, "home")
 
 
+@pytest.mark.parametrize("guide", ["site", "playground", "tour"])
+def test_a_guide_from_the_readme_shows_its_pictures(open_page, guide):
+    page = open_page(f"guide/{guide}.html")
+    assert broken_images(page) == []
+    if guide != "tour":
+        assert page.locator("article img").count() >= 1
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_a_course_page_shows_every_picture_and_typesets_its_maths(open_page, name):
     page = open_page(f"intuition/{name}.html")
