@@ -203,6 +203,28 @@ def test_the_api_page_lists_value_and_its_methods(open_page):
     shot(page, "api")
 
 
+def test_a_course_page_opened_from_a_file_shows_pictures_maths_and_search(browser):
+    """Without a server: the offline build keeps pictures, maths and search working."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        problems, requests = [], []
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        context.on("request", lambda r: requests.append(r.url))
+        page.goto((SITE / "intuition" / "micrograd_basics.html").resolve().as_uri())
+        typeset(page)
+        assert broken_images(page) == []
+        assert page.locator("mjx-container").count() >= 5
+        page.locator("input.md-search__input").click()
+        page.keyboard.type("topological", delay=20)
+        page.locator(".md-search-result__item").first.wait_for()
+        assert problems == []
+        assert [u for u in requests if not u.startswith(("file://", "data:", "blob:"))] == []
+    finally:
+        context.close()
+
+
 # ------------------------------------------------------------------ the playground
 def grad(page, label: str) -> float:
     return float(page.get_by_test_id(f"grad-{label}").text_content())

@@ -29,8 +29,19 @@ engine.catch((error) => postMessage({ kind: "failed", error: String(error.messag
 
 self.addEventListener("message", async (event) => {
   const { id, path, body } = event.data;
-  const handle = await engine;
-  const answer = handle(path, body);
-  const space = answer.indexOf(" ");
-  postMessage({ kind: "answer", id, status: Number(answer.slice(0, space)), body: answer.slice(space + 1) });
+  let handle;
+  try {
+    handle = await engine;
+  } catch {
+    return; // the page already says the engine did not load
+  }
+  try {
+    const answer = handle(path, body);
+    const space = answer.indexOf(" ");
+    postMessage({ kind: "answer", id, status: Number(answer.slice(0, space)), body: answer.slice(space + 1) });
+  } catch (error) {
+    // Python itself failed (out of memory, a bug below our code): an answer, not a hang.
+    const text = `the engine failed: ${String(error.message || error).split("\n").slice(-2).join(" ")}`;
+    postMessage({ kind: "answer", id, status: 500, body: JSON.stringify({ error: text }) });
+  }
 });
