@@ -46,6 +46,19 @@ if not (SITE / MARKER).exists():
         f"the site is not built in {SITE}: python docs/build.py --out site-build",
         allow_module_level=True,
     )
+_STATIC = ROOT / "micrograd" / "playground" / "static"
+_STALE = [
+    p.name
+    for p in sorted(_STATIC.iterdir())
+    if not (SITE / "playground" / "static" / p.name).exists()
+    or (SITE / "playground" / "static" / p.name).read_bytes() != p.read_bytes()
+]
+if _STALE:
+    pytest.skip(
+        f"the site in {SITE} is older than the playground's {_STALE}: "
+        "python docs/build.py --out site-build",
+        allow_module_level=True,
+    )
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
