@@ -141,9 +141,15 @@ def relink(markdown: str, page: str, anchors: dict[str, str]) -> str:
 
 
 def stage_notebook(source: Path, target: Path) -> None:
-    """Copy a notebook, giving each GIF output an HTML form: nbconvert's HTML drops GIFs."""
+    """Copy a notebook for the site: links to the other notebooks lead to their pages, and
+    each GIF output gets an HTML form (nbconvert's HTML leaves GIFs out)."""
     notebook = json.loads(source.read_text(encoding="utf-8"))
+    course = "|".join(re.escape(p.stem) for p in source.parent.glob("*.ipynb"))
     for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown" and course:
+            # A link to another notebook leads to its page on the site.
+            text = "".join(cell["source"])
+            cell["source"] = re.sub(rf"\]\(({course})\.ipynb(#[^)]*)?\)", r"](\1.html\2)", text)
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if "image/gif" in data and "text/html" not in data:
@@ -250,7 +256,8 @@ def add_playground(out: Path) -> None:
     """The package's static page, unchanged but for paths and the shim, and its engine."""
     page = out / "playground"
     for path in STATIC.iterdir():
-        copy(path, page / "static" / path.name)
+        if path.name != "index.html":  # the page itself goes one folder up, adapted
+            copy(path, page / "static" / path.name)
     html = (STATIC / "index.html").read_text(encoding="utf-8")
     # The local server serves the page at /; here it lives in a folder of any site.
     html = html.replace('href="/static/', 'href="static/').replace('src="/static/', 'src="static/')
@@ -308,11 +315,11 @@ def add_licences(out: Path) -> None:
 # ------------------------------------------------------------------ main
 def build(out: Path, *, npm: bool = True) -> Path:
     """Build into ``<out>.partial``, then move it in place: a failed build leaves ``out`` as is."""
-    check_tools()
     out = out.resolve()
     ours = (out / MARKER).exists() and out not in (ROOT, *ROOT.parents)
-    if out.exists() and any(out.iterdir()) and not ours:
-        raise BuildError(f"{out} is a folder with other files in it: give a new --out folder.")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not ours:
+        raise BuildError(f"{out} holds other files: give a new or empty --out folder.")
+    check_tools()
     partial = out.with_name(out.name + ".partial")
     if partial.exists():
         shutil.rmtree(partial)
