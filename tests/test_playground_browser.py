@@ -633,8 +633,8 @@ def test_the_point_inspector_is_drawn_from_numbers_and_explains_zero_loss(open_t
     page.get_by_test_id("train-pause").click()
     assert requests == []
     page.get_by_test_id("neuron-1-1").click()
-    page.get_by_test_id("neuron-formula").wait_for()
-    assert "relu(w·x + b)" in page.get_by_test_id("neuron-formula").text_content()
+    page.get_by_test_id("formula-neuron").wait_for()
+    assert "relu(w·x + b)" in page.get_by_test_id("formula-neuron").text_content()
     assert "next sgd step" in page.get_by_test_id("neuron-weights").text_content()
 
 
@@ -681,3 +681,22 @@ def test_drawing_points_trains_on_them_and_the_url_keeps_them(open_tab):
     fresh = open_network(open_tab, "&" + url[url.index("?") + 1 :])
     assert fresh.evaluate("MG.labs.net.state.data.config.custom.length") == 6
     assert fresh.get_by_test_id("dataset").input_value() == "custom"
+
+
+def test_weights_are_lines_and_a_neuron_shows_its_formula_on_hover(open_tab):
+    page = open_network(open_tab)
+    page.get_by_test_id("train-step").click()
+    page.wait_for_function("MG.labs.net.state.snap.step === 1")
+    lines = page.locator("#neurons svg.wires line")
+    assert lines.count() == 2 * 16 + 16 * 16 + 16  # inputs→1, 1→2, 2→output
+    widths = {
+        float(w) for w in lines.evaluate_all("ls => ls.map((l) => l.getAttribute('stroke-width'))")
+    }
+    assert len(widths) > 10  # width follows the weight's size
+    page.get_by_test_id("neuron-1-2").hover()
+    tip = page.get_by_test_id("tip-neuron")
+    tip.wait_for(state="visible")
+    assert "relu(w·x + b)" in tip.text_content()
+    numbers = page.get_by_test_id("tip-neuron-numbers").text_content()
+    assert numbers.startswith("= relu(") and "·x1" in numbers and "·x2" in numbers
+    shot(page, "net-neuron-hover")

@@ -26,6 +26,39 @@ def new_run(**config) -> tuple[Sessions, str, network.NetworkSession]:
     return sessions, key, sessions.get(key)
 
 
+# ------------------------------------------------------------------ plain-float pictures
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_plain_float_columns_are_the_engines_numbers_bit_for_bit(activation):
+    import random
+
+    from micrograd.nn import MLP
+    from micrograd.viz.fastforward import float_columns
+
+    rng = random.Random(5)
+    saved = random.getstate()
+    random.seed(5)
+    model = MLP(2, [5, 4, 3], activation=activation)
+    random.setstate(saved)
+    points = [[rng.uniform(-3, 3), rng.uniform(-3, 3)] for _ in range(40)]
+    output = float_columns(model, points)[-1]
+    assert [list(row) for row in zip(*output)] == [[v.data for v in model(p)] for p in points]
+    for p in model.parameters():
+        p.data *= 1e200  # overflows: inf or nan in the picture, never an exception
+    assert len(float_columns(model, points)[-1][0]) == 40
+
+
+def test_pictures_of_a_blown_up_network_clip_instead_of_failing():
+    import math
+
+    from micrograd.playground.pictures import quantize
+
+    assert quantize([1.0, -2.0, math.inf, -math.inf, math.nan]) == {
+        "scale": 2.0,
+        "q": [64, -127, 127, -127, 0],
+    }
+    assert quantize([0.0, 0.0]) == {"scale": 0.0, "q": [0, 0]}
+
+
 # ------------------------------------------------------------------ curves
 def test_train_curves_are_the_whole_training_set_even_with_a_batch_of_one():
     sessions, key, run = new_run(batch=1, points=40, hidden=[4], lr=0.1)
@@ -132,6 +165,16 @@ def test_advance_trains_a_playing_run_without_a_thread():
     assert snap["step"] >= 1 and snap["playing"] and run._thread is None
     status, d = api.handle(sessions, "/api/net/advance", {"session": key, "budget": 5})
     assert status == 400 and "0 to 1 seconds" in d["error"]
+
+
+def test_a_worker_can_pass_json_text_both_ways():
+    sessions = Sessions(threaded=False)
+    status, text = api.handle_json(sessions, "/api/expr", '{"expr": "a*b", "values": "a=2"}')
+    assert status == 200 and '"output": 2.0' in text
+    status, text = api.handle_json(sessions, "/api/expr", '{"expr": NaN}')
+    assert status == 400 and "not valid JSON" in text
+    status, text = api.handle_json(sessions, "/api/expr", "[1]")
+    assert status == 400 and "JSON object" in text
 
 
 BLOCKER = """

@@ -4,9 +4,9 @@ Every call takes the open tabs' runs and the request's JSON object and
 returns a JSON-ready dict, or raises ``RequestError`` with the HTTP status
 and a message that says what was wrong and how to fix it. ``handle(sessions,
 path, body)`` wraps that for any host: the local HTTP server, or Python in a
-Web Worker (no threads: create ``Sessions(threaded=False)`` and call
-``/api/net/advance`` while playing). No answer holds NaN or inf: such numbers
-are sent as ``null``.
+Web Worker (no threads: create ``Sessions(threaded=False)``, pass JSON text to
+``handle_json`` and call ``/api/net/advance`` while playing). No answer holds
+NaN or inf: such numbers are sent as ``null``.
 
 The contract (requests are JSON objects; unknown fields are refused; every
 error answer is ``{"error": message}`` with a 4xx status):
@@ -363,6 +363,32 @@ def handle(sessions: Sessions, path: str, body: object) -> tuple[int, dict]:
     except ValueError:
         answer = finite(answer)
     return HTTPStatus.OK, answer
+
+
+def decode(raw: bytes | str) -> dict:
+    """A request body as the API's object, or RequestError 400 saying what is wrong with it."""
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        body = json.loads(text, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise RequestError(HTTPStatus.BAD_REQUEST, f"the body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise RequestError(HTTPStatus.BAD_REQUEST, "the body must be a JSON object {...}.")
+    return body
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def handle_json(sessions: Sessions, path: str, text: str) -> tuple[int, str]:
+    """``handle`` for a host that passes JSON text, e.g. a Web Worker: (status, JSON text)."""
+    try:
+        body = decode(text)
+    except RequestError as exc:
+        return int(exc.status), json.dumps({"error": exc.message})
+    status, answer = handle(sessions, path, body)
+    return int(status), json.dumps(answer, allow_nan=False)
 
 
 def finite(value: object) -> object:

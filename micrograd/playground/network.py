@@ -103,6 +103,7 @@ class NetworkSession:
         self.threaded = threaded  # False: the host calls advance() itself (no threads)
         self.playing = False
         self._waiting = 0  # requests waiting for the lock; the trainer lets them in
+        self._counting = threading.Lock()  # += is not atomic between threads
         self._thread: threading.Thread | None = None
         self.reset(config)
 
@@ -158,9 +159,11 @@ class NetworkSession:
 
     def acquire(self) -> NetworkSession:
         """``with run.acquire():`` takes the lock ahead of the training thread."""
-        self._waiting += 1
+        with self._counting:
+            self._waiting += 1
         self.lock.acquire()
-        self._waiting -= 1
+        with self._counting:
+            self._waiting -= 1
         self.last_used = time.monotonic()
         return self
 

@@ -57,10 +57,6 @@ def check_extras() -> None:
 
 
 # ------------------------------------------------------------------ HTTP
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
 class Handler(BaseHTTPRequestHandler):
     server: PlaygroundServer
     server_version = "micrograd-playground"
@@ -149,15 +145,7 @@ class Handler(BaseHTTPRequestHandler):
         if len(raw) < size:
             self.close_connection = True
             raise RequestError(HTTPStatus.BAD_REQUEST, "the request body ended early.")
-        try:
-            body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise RequestError(
-                HTTPStatus.BAD_REQUEST, f"the body is not valid JSON: {exc}"
-            ) from None
-        if not isinstance(body, dict):
-            raise RequestError(HTTPStatus.BAD_REQUEST, "the body must be a JSON object {...}.")
-        return body
+        return api.decode(raw)
 
     def _json(self, status: HTTPStatus, payload: dict) -> None:
         content = json.dumps(payload, allow_nan=False, default=_jsonable).encode()

@@ -132,7 +132,7 @@ window.addEventListener("DOMContentLoaded", async () => {
   root.setProperty("--neutral", p.neutral);
   root.setProperty("--current", p.current);
   root.setProperty("--highlight", p.highlight);
-  root.setProperty("--edge", p.edge);
+  root.setProperty("--edge", p.edge); // the dark scheme overrides --edge and --text in app.css
   root.setProperty("--text", p.text);
   for (const button of document.querySelectorAll(".tabs button")) {
     button.addEventListener("click", () => MG.showTab(button.dataset.tab));

@@ -179,7 +179,7 @@ MG.labs.expr = (() => {
     for (const [id, color] of [["arrow", MG.meta.palette.edge], ["arrow-on", MG.meta.palette.current]]) {
       const marker = svg("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7,
         markerHeight: 7, orient: "auto-start-reverse" });
-      marker.append(svg("path", { d: "M0,0 L10,5 L0,10 z", fill: color }));
+      marker.append(svg("path", { d: "M0,0 L10,5 L0,10 z", fill: color })); // app.css may recolour it
       defs.append(marker);
     }
     root.append(defs);

@@ -522,9 +522,9 @@ MG.labs.net = (() => {
     const k = snap.step;
     const c = state.curves;
     $("train-steps").textContent = String(k);
-    $("train-loss").textContent = k ? MG.short(c.loss[k - 1], 4) : "–";
+    $("train-loss").textContent = k ? MG.short(c.loss[k - 1], 3) : "–";
     $("train-accuracy").textContent = k ? MG.pct(c.accuracy[k - 1]) : "–";
-    $("test-loss").textContent = k ? MG.short(c.test_loss[k - 1], 4) : "–";
+    $("test-loss").textContent = k ? MG.short(c.test_loss[k - 1], 3) : "–";
     $("test-accuracy").textContent = k ? MG.pct(c.test_accuracy[k - 1]) : "–";
     $("curve-test-loss").textContent = k && c.test_loss[k - 1] !== null ? `test now ${MG.short(c.test_loss[k - 1], 4)}` : "";
     $("curve-test-acc").textContent = k && c.test_accuracy[k - 1] !== null ? `test now ${MG.pct(c.test_accuracy[k - 1])}` : "";
@@ -553,6 +553,7 @@ MG.labs.net = (() => {
     if (!state.data) return;
     if (state.drawOnly) drawOnlyPlane(); else drawBoundary();
     drawNeurons();
+    drawWires();
     drawGradflow();
     refreshInspector();
     drawCurve($("curve-loss"), [c.loss, c.test_loss], MG.meta.palette.lines.loss, null);
@@ -707,7 +708,7 @@ MG.labs.net = (() => {
     // Tiles as large as the card allows: every column side by side, at most ~430 px tall.
     const columns = 2 + layers.reduce((sum, size) => sum + (size > 8 ? 2 : 1), 0);
     const rows = Math.max(2, ...layers.map((size) => (size > 8 ? Math.ceil(size / 2) : size)));
-    const room = host.clientWidth - 18 * (layers.length + 1) - 4 * columns;
+    const room = host.clientWidth - 34 * (layers.length + 1) - 4 * columns; // 34: the gap the weight lines cross
     const tile = Math.max(30, Math.min(64, Math.floor(room / columns), Math.floor(430 / rows) - 4));
     host.style.setProperty("--tile", `${tile}px`);
     state.tiles = layers.map((size, li) => {
@@ -717,7 +718,16 @@ MG.labs.net = (() => {
       for (let ni = 0; ni < size; ni++) {
         const c = MG.el("canvas", { width: n, height: n, title: `layer ${li + 1}, neuron ${ni + 1}`,
           "data-testid": `neuron-${li + 1}-${ni + 1}` });
+        c.setAttribute("tabindex", "0");
+        c.setAttribute("role", "button");
+        c.setAttribute("aria-label", `layer ${li + 1}, neuron ${ni + 1}: show its weights`);
         c.addEventListener("click", () => inspectNeuron(li, ni));
+        c.addEventListener("keydown", (event) => {
+          if (event.key === "Enter" || event.key === " ") { event.preventDefault(); inspectNeuron(li, ni); }
+        });
+        c.addEventListener("mouseenter", () => neuronTip(c, li, ni));
+        c.addEventListener("focus", () => neuronTip(c, li, ni));
+        for (const gone of ["mouseleave", "blur"]) c.addEventListener(gone, () => { $("neuron-tip").hidden = true; });
         tiles.append(c);
         canvases.push(c);
       }
@@ -729,6 +739,13 @@ MG.labs.net = (() => {
     const out = MG.el("div", { class: "neuron-tiles" }, state.outputTile);
     out.style.gridTemplateColumns = "var(--tile)";
     host.append(MG.el("div", { class: "neuron-layer" }, MG.el("div", { class: "title", text: "output" }), out));
+    state.columns = [state.features, ...state.tiles, [state.outputTile]];
+    state.wires = null;
+    const wires = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    wires.setAttribute("class", "wires");
+    wires.setAttribute("aria-hidden", "true");
+    host.prepend(wires);
+    state.wireSvg = wires;
     const c = MG.meta.palette.classes;
     $("boundary-legend").innerHTML = "";
     const classes = state.data.classes;
@@ -745,6 +762,7 @@ MG.labs.net = (() => {
   // The two inputs as pictures: x1 grows to the right, x2 upwards (what layer 1 starts from).
   function featureColumn(n) {
     const tiles = MG.el("div", { class: "neuron-tiles" });
+    state.features = [];
     tiles.style.gridTemplateColumns = "var(--tile)";
     for (const axis of [0, 1]) {
       const c = MG.el("canvas", { width: n, height: n, title: `input x${axis + 1}` });
@@ -758,6 +776,7 @@ MG.labs.net = (() => {
         }
       }
       ctx.putImageData(image, 0, 0);
+      state.features.push(c);
       tiles.append(MG.el("div", { class: "feature" }, c, MG.el("span", { text: `x${axis + 1}` })));
     }
     return MG.el("div", { class: "neuron-layer" }, MG.el("div", { class: "title", text: "inputs" }), tiles);
@@ -778,6 +797,79 @@ MG.labs.net = (() => {
       const sel = state.selected;
       canvas.classList.toggle("selected", !!sel && sel.kind === "neuron" && sel.layer === li && sel.index === ni);
     }));
+  }
+
+  // The weights as lines between the pictures of adjacent layers, as TensorFlow Playground
+  // draws them: colour for the sign (red > 0, blue < 0), width for the size.
+  function drawWires() {
+    const weights = state.snap.weights;
+    const svgEl = state.wireSvg;
+    if (!Array.isArray(weights) || !svgEl || !state.columns) return;
+    const host = $("neurons");
+    const box = host.getBoundingClientRect();
+    if (!box.width) return;
+    svgEl.setAttribute("width", host.scrollWidth);
+    svgEl.setAttribute("height", host.scrollHeight);
+    // Lines leave a layer at the right edge of its group of pictures and enter the next at
+    // its left edge, so they never cross a picture of a two-column layer.
+    const anchor = (canvas, side) => {
+      const r = canvas.getBoundingClientRect();
+      const group = canvas.closest(".neuron-tiles").getBoundingClientRect();
+      return [(side ? group.right : group.left) - box.left + host.scrollLeft, r.top + r.height / 2 - box.top + host.scrollTop];
+    };
+    if (!state.wires) {
+      state.wires = [];
+      svgEl.textContent = "";
+      weights.forEach((layer, l) => layer.w.forEach((row, j) => row.forEach((_, i) => {
+        const line = document.createElementNS("http://www.w3.org/2000/svg", "line");
+        svgEl.append(line);
+        state.wires.push({ line, l, j, i });
+      })));
+    }
+    const p = MG.meta.palette;
+    const biggest = weights.map((layer) => Math.max(1e-9, ...layer.w.flat().map((v) => Math.abs(v ?? 0))));
+    for (const wire of state.wires) {
+      const from = state.columns[wire.l] && state.columns[wire.l][wire.i];
+      const to = state.columns[wire.l + 1] && state.columns[wire.l + 1][wire.j];
+      const v = weights[wire.l] && weights[wire.l].w[wire.j] ? weights[wire.l].w[wire.j][wire.i] : null;
+      if (!from || !to || v === null || v === undefined) { wire.line.setAttribute("stroke-width", 0); continue; }
+      const [x1, y1] = anchor(from, true), [x2, y2] = anchor(to, false);
+      wire.line.setAttribute("x1", x1); wire.line.setAttribute("y1", y1);
+      wire.line.setAttribute("x2", x2); wire.line.setAttribute("y2", y2);
+      wire.line.setAttribute("stroke", v >= 0 ? p.positive : p.negative);
+      wire.line.setAttribute("stroke-width", (0.3 + 3.2 * Math.abs(v) / biggest[wire.l]).toFixed(2));
+    }
+  }
+
+  // Hovering (or focusing) a neuron: its formula with its weights, and its picture enlarged.
+  function neuronTip(canvas, li, ni) {
+    const tip = $("neuron-tip");
+    const weights = state.snap && state.snap.weights && state.snap.weights[li];
+    const act = state.data.config.activation;
+    tip.textContent = "";
+    const big = MG.el("canvas", { width: 120, height: 120 });
+    const g = big.getContext("2d");
+    g.imageSmoothingEnabled = false;
+    g.drawImage(canvas, 0, 0, 120, 120);
+    tip.append(big);
+    const text = MG.el("div", { class: "tip-text" });
+    text.append(MG.el("b", { text: `layer ${li + 1}, neuron ${ni + 1}` }));
+    text.append(MG.el("code", { text: `${act}(w·x + b)` }));
+    if (weights) {
+      const w = weights.w[ni], b = weights.b[ni];
+      const names = li === 0 ? ["x1", "x2"] : w.map((_, i) => `h${i + 1}`);
+      const terms = w.map((v, i) => `${MG.short(v, 2)}·${names[i]}`);
+      const shown = terms.length > 6 ? [...terms.slice(0, 5), `… (${terms.length} inputs)`] : terms;
+      text.append(MG.el("code", { "data-testid": "tip-neuron-numbers", text: `= ${act}(${shown.join(" + ").replace(/\+ -/g, "− ")} + ${MG.short(b, 2)})` }));
+    }
+    text.append(MG.el("span", { class: "hint", text: "click for its weights and gradients" }));
+    tip.append(text);
+    const card = tip.parentElement.getBoundingClientRect();
+    const r = canvas.getBoundingClientRect();
+    tip.hidden = false;
+    const left = Math.min(r.right - card.left + 8, card.width - tip.offsetWidth - 8);
+    tip.style.left = `${Math.max(8, left)}px`;
+    tip.style.top = `${r.top - card.top}px`;
   }
 
   function drawGradflow() {
@@ -1024,7 +1116,7 @@ MG.labs.net = (() => {
     return inspect({ kind: "neuron", layer, index }, "/api/net/neuron", { layer, index }, (d, body) => {
       $("inspector-title").textContent = `layer ${layer + 1}, neuron ${index + 1} (${d.activation}): weights and their gradients`;
       if (d.formula) {
-        body.append(MG.el("div", { class: "formula", "data-testid": "neuron-formula" },
+        body.append(MG.el("div", { class: "formula", "data-testid": "formula-neuron" },
           MG.el("code", { text: d.formula }), " = ", MG.el("code", { text: d.formulaNumbers || "" })));
       }
       const hasNext = d.weights.some((w) => "next" in w);
