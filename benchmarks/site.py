@@ -9,8 +9,8 @@ One run measures, in headless Chromium, side by side:
 * the moons demo's training rate (100 points, ``MLP(2, [16, 16, 1])``, full
   batch) in the network lab, with its live pictures, served by the static site
   (Python under Pyodide in a Web Worker) and by ``micrograd playground`` (Python
-  on this machine, a trainer thread): the best of a few windows, so one hiccup
-  of a shared machine does not decide it;
+  on this machine, in a process of its own, with a trainer thread): the best of
+  a few windows, so one hiccup of a shared machine does not decide it;
 * how long the site's playground takes, cold (a new browser profile) and warm
   (the same profile, reloaded), until the engine is ready and until the page is
   interactive (the expression lab drawn from the engine's answer);
@@ -29,10 +29,13 @@ import argparse
 import functools
 import gzip
 import os
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -76,6 +79,28 @@ def serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
+def local_playground() -> tuple[subprocess.Popen, str]:
+    """``micrograd playground`` in a process of its own, as a learner runs it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "micrograd", "playground", "--no-browser", "--port", str(port)]
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "api/meta", timeout=2):
+                return process, url
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"micrograd playground did not start: {command}") from None
+            time.sleep(0.2)
+
+
 def gzip_bytes(folder: Path, paths) -> int:
     return sum(len(gzip.compress((folder / p.lstrip("/")).read_bytes(), 6)) for p in paths)
 
@@ -114,22 +139,18 @@ def load_times(playwright, base: str) -> dict:
         try:
             page = context.new_page()
             for kind in ("cold", "warm"):
+                if kind == "warm":  # leave for another page, then come back
+                    page.goto(base + "index.html")
+                    page.wait_for_load_state("networkidle")
                 CountingHandler.sent.clear()
                 start = time.perf_counter()
-                if kind == "cold":
-                    page.goto(base + "playground/index.html")
-                else:
-                    page.goto(base + "index.html")  # leave, then come back
-                    start = time.perf_counter()
-                    page.goto(base + "playground/index.html")
+                page.goto(base + "playground/index.html")
                 page.wait_for_function(READY, timeout=ENGINE_TIMEOUT)
                 times[f"{kind}_ready"] = time.perf_counter() - start
                 page.wait_for_function(INTERACTIVE, timeout=ENGINE_TIMEOUT)
                 times[f"{kind}_interactive"] = time.perf_counter() - start
                 page.wait_for_load_state("networkidle")
-                times[f"{kind}_bytes"] = sum(
-                    n for path, n in CountingHandler.sent.items() if path != "/index.html"
-                )
+                times[f"{kind}_bytes"] = sum(CountingHandler.sent.values())
         finally:
             context.close()
     return times
@@ -189,11 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("needs Playwright: pip install playwright", file=sys.stderr)
         return 2
-    sys.path.insert(0, str(REPO))
-    from micrograd.playground.server import start_background
-
     static, base = serve(args.site)
-    local = start_background("127.0.0.1", 0)
+    local, local_url = local_playground()
     load = os.getloadavg()[0]
     query = "?tab=net&test=0"  # the classic demo: all 100 points train
     try:
@@ -205,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
                 in_browser = training_rate(
                     browser, base + "playground/index.html" + query, engine=True, **rate
                 )
-                on_server = training_rate(browser, local.url + query, engine=False, **rate)
+                on_server = training_rate(browser, local_url + query, engine=False, **rate)
                 visits = {
                     "playground": first_visit(
                         browser, base, args.site, "playground/index.html", INTERACTIVE
@@ -224,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 browser.close()
     finally:
-        local.shutdown()
+        local.terminate()
+        local.wait(timeout=10)
         static.shutdown()
 
     lines = [
