@@ -6,6 +6,8 @@ import importlib.util
 import json
 import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -123,3 +125,28 @@ def test_every_link_inside_the_built_site_leads_to_a_file():
             if not target.exists():
                 broken.append(f"{page.relative_to(SITE)} -> {link}")
     assert broken == []
+
+
+def test_the_build_command_says_what_is_wrong_and_exits_1(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "build.py"), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("site build: ") and "holds other files" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_site_benchmark_names_the_build_command_when_there_is_no_site(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "site.py"), "--site", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "python docs/build.py --out site-build" in done.stderr
+    assert "Traceback" not in done.stderr
