@@ -311,6 +311,8 @@ def test_training_screenshot_and_linked_views(open_tab):
     )
     page.get_by_test_id("train-pause").click()
     page.wait_for_timeout(300)
+    assert page.get_by_test_id("train-rate").text_content() == "–"  # no stale rate when paused
+    assert page.get_by_test_id("train-status").text_content().startswith("Paused at step ")
     shot(page, "net-trained")
     # Click the first training point on the boundary canvas.
     x, y = page.evaluate(
@@ -466,6 +468,8 @@ def test_a_slow_first_answer_does_not_overwrite_values_typed_meanwhile(open_tab)
 def test_an_expression_over_the_limit_is_refused_before_sending(open_tab):
     page = open_tab()
     apply(page, "a*b + a", "a=2 b=-3")
+    page.get_by_test_id("nudge-go").click()
+    page.wait_for_function("document.querySelector('[data-testid=nudge-out]').textContent.length")
     limit = page.evaluate("MG.meta.limits.exprLength")
     sent = []
     page.on("request", lambda r: sent.append(r.url) if "/api/expr" in r.url else None)
@@ -476,6 +480,7 @@ def test_an_expression_over_the_limit_is_refused_before_sending(open_tab):
     error.wait_for(state="visible")
     assert f"{len(long):,} characters" in error.text_content()
     assert page.get_by_test_id("expr-output").text_content() == "–"  # f was for the old input
+    assert page.get_by_test_id("nudge-out").text_content() == ""
     page.get_by_test_id("expr-apply").click()
     page.wait_for_timeout(200)
     assert sent == []
@@ -700,3 +705,53 @@ def test_weights_are_lines_and_a_neuron_shows_its_formula_on_hover(open_tab):
     numbers = page.get_by_test_id("tip-neuron-numbers").text_content()
     assert numbers.startswith("= relu(") and "·x1" in numbers and "·x2" in numbers
     shot(page, "net-neuron-hover")
+
+
+def test_edge_labels_never_sit_on_another_edge(open_tab):
+    page = open_tab()
+    apply(page, "tanh(a*b + a*c + b*c) * a", "a=0.5 b=-1 c=2")
+    for _ in range(4):
+        page.get_by_test_id("step-next").click()
+        overlaps = page.evaluate(
+            """() => {
+              const paths = [...document.querySelectorAll('#graph path.edge')];
+              const labels = [...document.querySelectorAll('#graph .edge-label')];
+              const bad = [];
+              labels.forEach((label, i) => {
+                if (!label.textContent || label.classList.contains('faded')) return;
+                const b = label.getBBox();
+                paths.forEach((p) => {
+                  if (MG.labs.expr.view().edges[i].path === p) return;
+                  const n = 60, L = p.getTotalLength();
+                  for (let k = 0; k <= n; k++) {
+                    const q = p.getPointAtLength(k / n * L);
+                    if (q.x > b.x && q.x < b.x + b.width && q.y > b.y && q.y < b.y + b.height) {
+                      bad.push([i, label.textContent, Math.round(q.x), Math.round(q.y)]); break;
+                    }
+                  }
+                });
+              });
+              return bad;
+            }"""
+        )
+        assert overlaps == [], (counter(page), overlaps)
+
+
+def test_fit_shows_the_whole_graph_and_stepping_keeps_the_current_node_in_view(open_tab):
+    page = open_tab()
+    expr = " + ".join(f"tanh(a*x{i} + b)" for i in range(6))
+    apply(page, expr, "a=0.5 b=0.1")
+    graph = page.get_by_test_id("graph")
+    for _ in range(9):
+        page.get_by_test_id("step-next").click()
+        inside = page.evaluate(
+            """() => { const d = MG.labs.expr.state.data, s = d.steps[MG.labs.expr.state.step - 1];
+              const r = MG.labs.expr.view().nodes[s.node].rect.getBoundingClientRect();
+              const h = document.querySelector('[data-testid=graph]').getBoundingClientRect();
+              return r.left >= h.left && r.right <= h.right
+                && r.top >= h.top && r.bottom <= h.bottom; }"""
+        )
+        assert inside, f"step {counter(page)}: the current node is out of view"
+    page.get_by_test_id("zoom-fit").click()
+    size = graph.evaluate("g => [g.scrollWidth <= g.clientWidth, g.scrollHeight <= g.clientHeight]")
+    assert size == [True, True]

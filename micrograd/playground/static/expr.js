@@ -168,7 +168,10 @@ MG.labs.expr = (() => {
     const fit = Math.min((host.clientWidth - 8) / width, (host.clientHeight - 8) / height);
     // Fit the whole graph when that keeps the text readable; otherwise scroll.
     const auto = fit >= 0.8 ? Math.min(1.45, fit) : 0.95;
-    const scale = state.zoom ? Math.max(0.4, Math.min(3, auto * state.zoom)) : auto;
+    // Zoom: null = readable (the auto rule above), "fit" = the whole graph in view, or a scale.
+    const scale = state.zoom === "fit" ? Math.max(0.2, Math.min(1.45, fit))
+      : state.zoom ? Math.max(0.2, Math.min(3, state.zoom)) : auto;
+    state.scale = scale;
     const root = svg("svg", {
       viewBox: `${x0} ${y0} ${width} ${height}`,
       width: Math.round(width * scale),
@@ -248,16 +251,65 @@ MG.labs.expr = (() => {
       view.nodes[n.id] = { rect, grad, data, sum };
     }
     host.append(root);
+    view.samples = [...root.querySelectorAll("path.edge")].map(sample);
+    view.obstacles = [...root.querySelectorAll("rect.box, ellipse")].map((el) => el.getBBox());
   }
 
-  // A derivative label sits mid-edge. The longer 'local × upstream = contribution' starts
-  // where the edge leaves its child, so it never covers a box or another edge's label.
+  // A derivative label sits on its own edge where it covers no other edge: a few places
+  // along the edge are tried (mid-edge first; the longer 'local × upstream = contribution'
+  // near the child first) and the first whose box no other edge crosses wins.
   function setLabel(e, text, active) {
-    const [p, q] = active ? e.start : e.segment;
-    e.label.setAttribute("text-anchor", active ? "start" : "middle");
-    e.label.setAttribute("x", active ? p[0] + 5 : (p[0] + q[0]) / 2);
-    e.label.setAttribute("y", (active ? p[1] : (p[1] + q[1]) / 2) + e.offset - 5);
     e.label.textContent = text;
+    const key = `${active}:${text.length}`;
+    const cached = e.placed && e.placed[key];
+    const put = ([x, y]) => {
+      e.label.setAttribute("text-anchor", "middle");
+      e.label.setAttribute("x", x);
+      e.label.setAttribute("y", y);
+    };
+    if (cached) return put(cached);
+    const length = e.path.getTotalLength();
+    const along = active ? [0.3, 0.18, 0.45, 0.6, 0.75, 0.1, 0.9] : [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9];
+    let best = null;
+    search: for (const dy of [-4, 11, -15, 22]) { // just above the edge, below it, then further
+      for (const t of along) {
+        const p = e.path.getPointAtLength(t * length);
+        const at = [p.x, p.y + dy];
+        put(at);
+        const hits = crossings(e, e.label.getBBox());
+        if (!best || hits < best.hits) best = { at, hits };
+        if (hits === 0) break search;
+      }
+    }
+    put(best.at);
+    (e.placed = e.placed || {})[key] = best.at;
+  }
+
+  // How many sampled points of the other edges fall inside a label's box (a box or an
+  // operation's ellipse under it counts as many).
+  function crossings(e, box) {
+    let hits = 0;
+    for (const r of view.obstacles) {
+      if (box.x < r.x + r.width && box.x + box.width > r.x && box.y < r.y + r.height && box.y + box.height > r.y) hits += 50;
+    }
+    for (const other of view.samples) {
+      if (other.path === e.path) continue;
+      for (const [x, y] of other.points) {
+        if (x > box.x - 1 && x < box.x + box.width + 1 && y > box.y - 1 && y < box.y + box.height + 1) hits += 1;
+      }
+    }
+    return hits;
+  }
+
+  function sample(path) {
+    const length = path.getTotalLength();
+    const n = Math.max(8, Math.min(200, Math.round(length / 2)));
+    const points = [];
+    for (let i = 0; i <= n; i++) {
+      const p = path.getPointAtLength((i / n) * length);
+      points.push([p.x, p.y]);
+    }
+    return { path, points };
   }
 
   // A number longer than its box (1.234e-05) is drawn a little narrower instead of spilling out.
@@ -586,7 +638,7 @@ MG.labs.expr = (() => {
     $("step-play").addEventListener("click", togglePlay);
     $("nudge-go").addEventListener("click", nudge);
     const zoom = (factor) => {
-      state.zoom = factor === null ? null : (state.zoom || 1) * factor;
+      state.zoom = factor === null ? "fit" : (state.scale || 1) * factor;
       if (state.data) { draw(); paint(); }
     };
     $("zoom-in").addEventListener("click", () => zoom(1.25));
@@ -617,5 +669,5 @@ MG.labs.expr = (() => {
     if (state.data) { draw(); paint(); } // it may have been drawn while hidden, at no size
   }
 
-  return { init, shown, state, setStep };
+  return { init, shown, state, setStep, view: () => view };
 })();

@@ -313,12 +313,19 @@ MG.labs.net = (() => {
     apply(answer.snapshot);
   }
 
-  async function step(n, play) {
+  // ``advance``: while playing, ask for the next picture through /api/net/advance, which on
+  // a host without threads (Python in a Web Worker) also trains for a moment first; the
+  // local server trains in its own thread and just answers. Older servers: /api/net/step.
+  async function step(n, play, advance = false) {
     if (!state.session) return;
-    const body = { session: state.session, steps: n, since: state.curves.loss.length };
-    if (play !== undefined) body.play = play;
+    const since = state.curves.loss.length;
+    let path = "/api/net/step", body = { session: state.session, steps: n, since };
+    if (advance && MG.meta.limits.advanceSeconds) {
+      path = "/api/net/advance";
+      body = { session: state.session, budget: Math.min(0.1, MG.meta.limits.advanceSeconds), since };
+    } else if (play !== undefined) body.play = play;
     try {
-      apply(await MG.api("/api/net/step", body));
+      apply(await MG.api(path, body));
     } catch (err) {
       pause(false);
       if (err.status === 404) {
@@ -334,7 +341,7 @@ MG.labs.net = (() => {
   async function loop() {
     while (state.playing) {
       const asked = performance.now();
-      await queue(() => (state.playing ? step(0) : null));
+      await queue(() => (state.playing ? step(0, undefined, true) : null));
       const wait = 120 - (performance.now() - asked);
       if (wait > 0) await new Promise((done) => setTimeout(done, wait));
     }
