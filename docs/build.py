@@ -16,8 +16,9 @@ is the package's own static page with a shim that sends its API calls to a
 Web Worker instead of a server, plus wheels built at build time.
 
 Steps: npm ci, stage pages, seed the privacy plugin's cache, mkdocs build,
-add the playground (Pyodide, wheels, worker), add the licences. The build
-runs offline once npm and PyPI have filled their caches.
+add the playground (Pyodide, wheels, worker), add the licences. The build asks
+the npm registry and PyPI for the pinned packages (or their local caches);
+the site it makes asks nothing of anyone.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ class BuildError(Exception):
 # ------------------------------------------------------------------ helpers
 def run(command: list[str], cwd: Path, what: str) -> None:
     """Run a step, showing its output only when it fails."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # the end of life is in docs/README.md
+    # Material's end-of-life banner is answered in README.md and on the Licences page.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     try:
         done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     except FileNotFoundError:
@@ -323,6 +325,18 @@ def build(out: Path, *, npm: bool = True) -> Path:
     partial = out.with_name(out.name + ".partial")
     if partial.exists():
         shutil.rmtree(partial)
+    try:
+        _build_into(partial, npm=npm)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    if out.exists():
+        shutil.rmtree(out)
+    partial.rename(out)
+    return out
+
+
+def _build_into(partial: Path, *, npm: bool) -> None:
     if npm or not NODE_MODULES.exists():
         run(["npm", "ci", "--no-audit", "--no-fund"], DOCS, "npm ci (docs/package-lock.json)")
     stage_pages()
@@ -345,10 +359,6 @@ def build(out: Path, *, npm: bool = True) -> Path:
     add_playground(partial)
     add_licences(partial)
     (partial / MARKER).write_text("built by docs/build.py; rebuilding replaces this folder\n")
-    if out.exists():
-        shutil.rmtree(out)
-    partial.rename(out)
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -364,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
         out = build(args.out, npm=not args.skip_npm)
     except BuildError as exc:
         print(f"site build: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a missing or unwritable file: say which, without a traceback
+        print(f"site build: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return 1
     print(f"built {out}\nserve it: python -m http.server -d {out} 8000")
     return 0

@@ -91,6 +91,25 @@ def test_the_build_refuses_a_folder_that_holds_other_files(tmp_path):
         build.build(ROOT)
 
 
+def test_a_failed_build_leaves_the_previous_site_as_it_was(tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / build.MARKER).write_text("", encoding="utf-8")
+    (out / "index.html").write_text("the previous build", encoding="utf-8")
+
+    def fail_halfway(partial: Path, *, npm: bool) -> None:
+        partial.mkdir()
+        (partial / "index.html").write_text("half", encoding="utf-8")
+        raise build.BuildError("mkdocs build failed (exit 1)")
+
+    monkeypatch.setattr(build, "check_tools", lambda: None)
+    monkeypatch.setattr(build, "_build_into", fail_halfway)
+    with pytest.raises(build.BuildError, match="mkdocs build failed"):
+        build.build(out)
+    assert (out / "index.html").read_text(encoding="utf-8") == "the previous build"
+    assert not (tmp_path / "site.partial").exists()
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
