@@ -172,6 +172,9 @@ def stage_pages() -> None:
             stage_notebook(path, STAGE / "intuition" / path.name)
         elif path.suffix in (".md", ".py") or path.name == "images":
             copy(path, STAGE / "intuition" / path.name)
+    # The course links to the engine's source files: the site holds them, to read.
+    for source in sorted((ROOT / "micrograd").rglob("*.py")):
+        copy(source, STAGE / source.relative_to(ROOT))
     copy(ROOT / "benchmarks" / "results.md", STAGE / "benchmarks" / "results.md")
     copy(ROOT / "LICENSE", STAGE / "LICENSE.txt")
 
