@@ -110,13 +110,7 @@ def open_page(browser, base_url):
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.goto(url or base_url + path)
         if wait_engine:
-            page.wait_for_function(
-                "window.MG_ENGINE && MG_ENGINE.state !== 'loading'", timeout=ENGINE_TIMEOUT
-            )
-            assert page.evaluate("MG_ENGINE.state") == "ready", page.evaluate("MG_ENGINE")
-            page.wait_for_function(
-                "MG.meta !== null && document.querySelector('.lab:not([hidden])')"
-            )
+            wait_for_engine(page)
         return page
 
     yield open_
@@ -125,6 +119,15 @@ def open_page(browser, base_url):
     assert problems == [], f"console errors: {problems}"
     outside = [u for u in requests if not u.startswith(base_url) and not u.startswith("data:")]
     assert outside == [], f"requests that left {base_url}: {outside[:10]}"
+
+
+def wait_for_engine(page) -> None:
+    """Until the page's engine says it is ready and the page has drawn its lab."""
+    page.wait_for_function(
+        "window.MG_ENGINE && MG_ENGINE.state !== 'loading'", timeout=ENGINE_TIMEOUT
+    )
+    assert page.evaluate("MG_ENGINE.state") == "ready", page.evaluate("MG_ENGINE")
+    page.wait_for_function("MG.meta !== null && document.querySelector('.lab:not([hidden])')")
 
 
 def shot(page, name: str, *, full_page: bool = False) -> None:
@@ -278,8 +281,13 @@ def test_the_playground_says_it_must_be_served_when_opened_from_a_file(browser):
 
 
 def test_the_engine_loads_and_steps_a_times_b_plus_a_in_the_browser(open_page):
-    page = open_page("playground/index.html", wait_engine=True)
-    assert "Pyodide" in page.get_by_test_id("engine-status").inner_text()
+    page = open_page("playground/index.html")
+    status = page.get_by_test_id("engine-status")
+    # Python takes seconds to start: meanwhile the page says what is happening.
+    assert status.get_attribute("data-state") == "loading"
+    assert "Loading the engine" in status.inner_text()
+    wait_for_engine(page)
+    assert "Pyodide" in status.inner_text()
     apply(page, "a*b + a", "a=2 b=-3")
     assert counter(page) == 0
     page.get_by_test_id("step-next").click()
