@@ -368,3 +368,32 @@ def test_the_url_restores_the_network_lab_in_a_fresh_tab(open_page):
     fresh.wait_for_function("MG.labs.net.state.data !== null")
     assert fresh.get_by_test_id("dataset").input_value() == "circles"
     assert fresh.evaluate("MG.labs.net.state.data.layers") == [16, 16, 4, 1]
+
+
+def test_the_playground_works_from_a_folder_of_a_bigger_site(browser, tmp_path):
+    """Hosted at /micrograd/ (GitHub Pages, a school server): every path is relative."""
+    (tmp_path / "micrograd").symlink_to(SITE.resolve(), target_is_directory=True)
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(tmp_path))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    root = f"http://127.0.0.1:{server.server_address[1]}/"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        problems, requests = [], []
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        context.on("request", lambda r: requests.append(r.url))
+        page.goto(root + "micrograd/playground/index.html")  # a*b + a, a=2, b=-3
+        wait_for_engine(page)
+        page.wait_for_function("MG.labs.expr.state.data !== null")
+        assert page.evaluate("MG.labs.expr.state.data.expr") == "a*b + a"
+        page.get_by_test_id("step-end").click()
+        assert grad(page, "a") == -2.0
+        assert problems == []
+        assert [u for u in requests if not u.startswith(root + "micrograd/")] == []
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
