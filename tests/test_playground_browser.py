@@ -755,3 +755,88 @@ def test_fit_shows_the_whole_graph_and_stepping_keeps_the_current_node_in_view(o
     page.get_by_test_id("zoom-fit").click()
     size = graph.evaluate("g => [g.scrollWidth <= g.clientWidth, g.scrollHeight <= g.clientHeight]")
     assert size == [True, True]
+
+
+UNNAMED = """() => [...document.querySelectorAll(
+    'button, input, select, canvas[tabindex], [role=button]')]
+  .filter((el) => el.getClientRects().length)
+  .filter((el) => !(el.getAttribute('aria-label') || (el.labels && el.labels.length)
+                    || el.textContent.trim() || el.title || el.closest('label')))
+  .map((el) => el.outerHTML.slice(0, 90))"""
+
+
+def test_the_network_lab_works_from_the_keyboard_and_every_control_has_a_name(open_tab):
+    page = open_network(open_tab)
+    assert page.evaluate(UNNAMED) == []
+    page.get_by_test_id("train-reset").focus()
+    for _ in range(6):  # Tab onwards to the Step button
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.testid") == "train-step":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_function("MG.labs.net.state.snap.step === 1")
+    page.get_by_test_id("neuron-1-1").focus()  # a picture is a button too
+    page.get_by_test_id("tip-neuron").wait_for(state="visible")
+    page.keyboard.press("Enter")
+    page.get_by_test_id("neuron-weights").wait_for()
+    page.get_by_test_id("tab-expr").focus()
+    page.keyboard.press("ArrowRight")  # tabs follow the arrow keys
+    assert page.evaluate("document.activeElement.dataset.testid") == "tab-net"
+    assert page.get_by_test_id("tab-net").get_attribute("aria-selected") == "true"
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "scheme"), [(390, 844, "light"), (1280, 720, "dark"), (1400, 900, "light")]
+)
+def test_usable_on_a_phone_a_laptop_and_a_desktop(browser, base_url, width, height, scheme):
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, bypass_csp=True, color_scheme=scheme
+    )
+    try:
+        page = context.new_page()
+        page.goto(base_url + "?tab=net")
+        page.wait_for_function("MG.labs.net.state.data !== null")
+        page.get_by_test_id("train-step").click()
+        page.wait_for_function("MG.labs.net.state.snap.step === 1")
+        shot(page, f"net-{width}x{height}-{scheme}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways page
+        assert page.get_by_test_id("tab-expr").is_visible()
+        assert page.get_by_test_id("tab-net").is_visible()
+        if width >= 1280:  # the curves above the fold
+            assert page.get_by_test_id("curve-loss").bounding_box()["y"] < height - 40
+        else:  # the boundary before the settings
+            boundary = page.get_by_test_id("boundary").bounding_box()
+            assert boundary["y"] < page.get_by_test_id("dataset").bounding_box()["y"]
+            assert boundary["width"] <= width - 16
+        if scheme == "dark":
+            bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            assert bg != "rgb(245, 246, 248)"  # the dark background, not the light one
+        page.goto(base_url + "?e=a*b+%2B+a&v=a%3D2+b%3D-3")
+        page.wait_for_function("MG.labs.expr.state.data !== null")
+        shot(page, f"expr-{width}x{height}-{scheme}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()
+
+
+CURVE_TEXT = """() => { window.curveText = [];
+  const original = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+    if (this.canvas.id === 'curve-loss') window.curveText.push(String(text));
+    return original.call(this, text, ...rest);
+  }; }"""
+
+
+def test_curve_axes_before_the_first_step_and_for_huge_losses(open_tab):
+    page = open_network(open_tab, "&l2=1")
+    page.evaluate(CURVE_TEXT)
+    page.get_by_test_id("train-reset").click()
+    page.wait_for_function("window.curveText.length > 0")
+    assert "no steps yet: press Step or Play" in page.evaluate("window.curveText")
+    assert not any("e-" in t for t in page.evaluate("window.curveText"))
+    page.evaluate("window.curveText = []")
+    page.get_by_test_id("train-play").click()  # L2 α = 1: the loss climbs towards e+300
+    page.get_by_test_id("net-trouble").wait_for(state="visible", timeout=30_000)
+    texts = page.evaluate("window.curveText")
+    assert any("(log scale)" in t for t in texts)
+    assert any(t.startswith("1e1") or t.startswith("1e2") for t in texts)  # the top is in view

@@ -101,6 +101,7 @@ const MG = {
   showTab(name) {
     for (const button of document.querySelectorAll(".tabs button")) {
       button.setAttribute("aria-selected", String(button.dataset.tab === name));
+      button.tabIndex = button.dataset.tab === name ? 0 : -1; // one stop in the Tab order
     }
     for (const lab of document.querySelectorAll(".lab")) lab.hidden = lab.dataset.lab !== name;
     MG.setParams({ tab: name === "expr" ? null : name });
@@ -134,8 +135,19 @@ window.addEventListener("DOMContentLoaded", async () => {
   root.setProperty("--highlight", p.highlight);
   root.setProperty("--edge", p.edge); // the dark scheme overrides --edge and --text in app.css
   root.setProperty("--text", p.text);
-  for (const button of document.querySelectorAll(".tabs button")) {
+  const tabs = [...document.querySelectorAll(".tabs button")];
+  for (const button of tabs) {
     button.addEventListener("click", () => MG.showTab(button.dataset.tab));
+    // The tab list's keys: ← and → move to the neighbouring tab and show it.
+    button.addEventListener("keydown", (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (!step) return;
+      event.preventDefault();
+      event.stopPropagation();
+      const next = tabs[(tabs.indexOf(button) + step + tabs.length) % tabs.length];
+      next.focus();
+      MG.showTab(next.dataset.tab);
+    });
   }
   for (const lab of Object.values(MG.labs)) lab.init();
   MG.showTab(MG.params.get("tab") === "net" ? "net" : "expr");

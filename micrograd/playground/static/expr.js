@@ -261,25 +261,32 @@ MG.labs.expr = (() => {
   function setLabel(e, text, active) {
     e.label.textContent = text;
     const key = `${active}:${text.length}`;
-    const cached = e.placed && e.placed[key];
-    const put = ([x, y]) => {
-      e.label.setAttribute("text-anchor", "middle");
+    const cached = !active && e.placed && e.placed[key]; // active labels dodge this step's sums
+    const put = ([x, y, anchor]) => {
+      e.label.setAttribute("text-anchor", anchor);
       e.label.setAttribute("x", x);
       e.label.setAttribute("y", y);
     };
     if (cached) return put(cached);
     const length = e.path.getTotalLength();
-    const along = active ? [0.3, 0.18, 0.45, 0.6, 0.75, 0.1, 0.9] : [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9];
-    let best = null;
-    search: for (const dy of [-4, 11, -15, 22]) { // just above the edge, below it, then further
+    const candidates = [];
+    if (active) { // from where the edge leaves its child, above it or below it
+      const p = e.path.getPointAtLength(0);
+      candidates.push([p.x + 5, p.y - 5, "start"], [p.x + 5, p.y + 12, "start"]);
+    }
+    const along = active ? [0.3, 0.45, 0.6, 0.75, 0.15, 0.9] : [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9];
+    for (const dy of [-4, 11, -15, 22]) { // just above the edge, below it, then further
       for (const t of along) {
         const p = e.path.getPointAtLength(t * length);
-        const at = [p.x, p.y + dy];
-        put(at);
-        const hits = crossings(e, e.label.getBBox());
-        if (!best || hits < best.hits) best = { at, hits };
-        if (hits === 0) break search;
+        candidates.push([p.x, p.y + dy, "middle"]);
       }
+    }
+    let best = null;
+    for (const at of candidates) {
+      put(at);
+      const hits = crossings(e, e.label.getBBox());
+      if (!best || hits < best.hits) best = { at, hits };
+      if (hits === 0) break;
     }
     put(best.at);
     (e.placed = e.placed || {})[key] = best.at;
@@ -289,7 +296,7 @@ MG.labs.expr = (() => {
   // operation's ellipse under it counts as many).
   function crossings(e, box) {
     let hits = 0;
-    for (const r of view.obstacles) {
+    for (const r of [...view.obstacles, ...(view.extra || [])]) {
       if (box.x < r.x + r.width && box.x + box.width > r.x && box.y < r.y + r.height && box.y + box.height > r.y) hits += 50;
     }
     for (const other of view.samples) {
@@ -387,14 +394,7 @@ MG.labs.expr = (() => {
     if (!step) return;
     view.nodes[step.node].rect.setAttribute("class", "box current");
     const arrivals = {};
-    for (const c of step.contributions) {
-      const e = view.edges[c.edge];
-      e.path.setAttribute("class", "edge active");
-      e.path.setAttribute("marker-end", "url(#arrow-on)");
-      e.label.setAttribute("class", "edge-label active");
-      setLabel(e, `${MG.short(c.local, 4)} × ${MG.short(c.upstream, 4)} = ${MG.short(c.contribution, 4)}`, true);
-      (arrivals[c.child] = arrivals[c.child] || []).push(c);
-    }
+    for (const c of step.contributions) (arrivals[c.child] = arrivals[c.child] || []).push(c);
     for (const e of view.edges) {  // quieten the other labels around the children being updated
       if (e.edge.child in arrivals && e.path.getAttribute("class") === "edge") e.label.setAttribute("class", "edge-label faded");
     }
@@ -412,6 +412,17 @@ MG.labs.expr = (() => {
         v.sum.textContent = `${all.join(" + ")} = ${MG.short(list[list.length - 1].after, 4)}`;
       }
     }
+    // The active labels go last, clear of the running sums just written.
+    view.extra = Object.keys(arrivals).map((child) => view.nodes[child].sum.getBBox());
+    for (const c of step.contributions) {
+      const e = view.edges[c.edge];
+      e.path.setAttribute("class", "edge active");
+      e.path.setAttribute("marker-end", "url(#arrow-on)");
+      e.label.setAttribute("class", "edge-label active");
+      setLabel(e, `${MG.short(c.local, 4)} × ${MG.short(c.upstream, 4)} = ${MG.short(c.contribution, 4)}`, true);
+      view.extra.push(e.label.getBBox()); // and clear of each other
+    }
+    view.extra = [];
   }
 
   // The contributions node ``id`` has received in steps 1..k, in order.

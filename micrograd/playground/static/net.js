@@ -272,9 +272,13 @@ MG.labs.net = (() => {
         state.session = null;
         MG.api("/api/net/close", { session: old }).catch(() => null);
       }
+      // The first run comes from the link: the server replaces what does not fit (clamp) and
+      // says so in ``adjusted``; later changes come from the controls, which only offer what fits.
+      const first = !state.created && MG.meta.lrByOptimizer ? { clamp: true } : {};
       const answer = state.session
         ? await MG.api("/api/net/reset", { session: state.session, config: c })
-        : await MG.api("/api/net/new", { config: c });
+        : await MG.api("/api/net/new", { config: c, ...first });
+      state.created = true;
       state.session = answer.session;
       start(answer);
       if (wasPlaying) play();
@@ -434,7 +438,8 @@ MG.labs.net = (() => {
     else facts.push(`${what[0].toUpperCase()}${what.slice(1)} ${range}.`);
     if (rich && info.layer) {
       const grew = info.growth ? ` (its largest |grad| grew ${MG.short(info.growth, 3)}-fold)` : "";
-      facts.push(`Layer ${info.layer}'s gradient blew up first${grew}.`);
+      const output = state.data && info.layer === state.data.layers.length;
+      facts.push(`${output ? `The output layer (layer ${info.layer})` : `Layer ${info.layer}`}'s gradient blew up first${grew}.`);
     }
     if (rich && Array.isArray(info.lower) && info.lower.includes("init")) {
       facts.push("It failed before any update, so the initial weights may be too large.");
@@ -558,10 +563,16 @@ MG.labs.net = (() => {
       watchStall(k, now);
     }
     if (!state.data) return;
-    if (state.drawOnly) drawOnlyPlane(); else drawBoundary();
-    drawNeurons();
-    drawWires();
-    drawGradflow();
+    // The pictures are redrawn only when the server drew new ones (pictureStep).
+    const fresh = snap.pictureStep === undefined || snap.pictureStep !== state.pictureStep || state.pictureData !== state.data;
+    state.pictureStep = snap.pictureStep;
+    state.pictureData = state.data;
+    if (state.drawOnly) drawOnlyPlane(); else if (fresh) drawBoundary();
+    if (fresh) {
+      drawNeurons();
+      drawWires();
+      drawGradflow();
+    }
     refreshInspector();
     drawCurve($("curve-loss"), [c.loss, c.test_loss], MG.meta.palette.lines.loss, null);
     drawCurve($("curve-acc"), [c.accuracy, c.test_accuracy], MG.meta.palette.lines.accuracy, [0, 1]);
@@ -716,7 +727,7 @@ MG.labs.net = (() => {
     const columns = 2 + layers.reduce((sum, size) => sum + (size > 8 ? 2 : 1), 0);
     const rows = Math.max(2, ...layers.map((size) => (size > 8 ? Math.ceil(size / 2) : size)));
     const room = host.clientWidth - 34 * (layers.length + 1) - 4 * columns; // 34: the gap the weight lines cross
-    const tile = Math.max(30, Math.min(64, Math.floor(room / columns), Math.floor(430 / rows) - 4));
+    const tile = Math.max(22, Math.min(64, Math.floor(room / columns), Math.floor(430 / rows) - 4));
     host.style.setProperty("--tile", `${tile}px`);
     state.tiles = layers.map((size, li) => {
       const tiles = MG.el("div", { class: "neuron-tiles" });
@@ -760,8 +771,10 @@ MG.labs.net = (() => {
       const dot = MG.el("i"); dot.style.background = c[k];
       $("boundary-legend").append(MG.el("span", {}, dot, `class ${k}`));
     }
-    const ring = MG.el("i", { class: "test" }); ring.style.borderColor = "#475467";
-    $("boundary-legend").append(MG.el("span", {}, ring, "test point"));
+    if (state.data.test.X.length) {
+      const ring = MG.el("i", { class: "test" }); ring.style.borderColor = "#475467";
+      $("boundary-legend").append(MG.el("span", {}, ring, "test point"));
+    }
     const sizes = [2, ...state.data.layers].join(", ");
     $("net-size").textContent = `MLP(${sizes.replace(/^2, /, "2, [")}]): ${state.data.parameters} parameters. Click a neuron's picture to see its weights.`;
   }
@@ -1160,7 +1173,7 @@ MG.labs.net = (() => {
   function init() {
     fill($("net-dataset"), MG.meta.datasets);
     const own = $("net-dataset").querySelector("option[value=custom]");
-    if (own) own.textContent = "your own (draw)";
+    if (own) own.textContent = "your own";
     fill($("net-activation"), MG.meta.activations);
     fill($("net-schedule"), MG.meta.schedules);
     fill($("net-optimizer"), MG.meta.optimizers);
