@@ -41,6 +41,7 @@
       else p.textContent = detail;
       card.append(p);
     }
+    // For tests and benchmarks/site.py: the state, and how long after the shim ran.
     window.MG_ENGINE = { state, title, ms: Math.round(performance.now() - started) };
   }
 
