@@ -304,6 +304,18 @@ def test_the_engine_loads_and_steps_a_times_b_plus_a_in_the_browser(open_page):
     assert grad(page, "b") == 2.0
 
 
+def test_a_bad_expression_gets_the_parsers_message_from_the_worker(open_page):
+    page = open_page("playground/index.html", wait_engine=True)
+    apply(page, "a*b + a", "a=2 b=-3")
+    page.get_by_test_id("expr-input").fill("__import__('os')")
+    page.get_by_test_id("expr-apply").click()
+    error = page.get_by_test_id("expr-error")
+    error.wait_for(state="visible")
+    assert "not allowed" in error.text_content()  # a 422 answer, as from the server
+    page.get_by_test_id("step-end").click()  # the last good graph still steps
+    assert grad(page, "a") == -2.0
+
+
 def test_the_url_restores_the_expression_lab_in_a_fresh_tab(open_page):
     page = open_page("playground/index.html", wait_engine=True)
     apply(page, "tanh(x*y) + x", "x=0.5 y=-1.25")
