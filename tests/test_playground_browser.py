@@ -840,3 +840,35 @@ def test_curve_axes_before_the_first_step_and_for_huge_losses(open_tab):
     texts = page.evaluate("window.curveText")
     assert any("(log scale)" in t for t in texts)
     assert any(t.startswith("1e1") or t.startswith("1e2") for t in texts)  # the top is in view
+
+
+def test_a_server_failure_is_said_in_plain_words(open_tab):
+    page = open_tab(allow="status of 500")
+    apply(page, "a*b + a", "a=2 b=-3")
+    page.route(
+        "**/api/expr",
+        lambda route: route.fulfill(
+            status=500,
+            content_type="application/json",
+            body='{"error": "internal error: AttributeError(\\"\'Vertex\' object\\")"}',
+        ),
+    )
+    page.get_by_test_id("expr-apply").click()
+    error = page.get_by_test_id("expr-error")
+    error.wait_for(state="visible")
+    assert "internal error" not in error.text_content()
+    assert "a problem on its side, not in your input" in error.text_content()
+    assert page.get_by_test_id("expr-output").text_content() == "–"
+
+
+def test_the_neuron_inspector_shows_the_chosen_optimisers_next_step(open_tab):
+    page = open_network(open_tab, "&opt=adam")
+    assert page.get_by_test_id("lr").input_value() == "0.01"
+    page.get_by_test_id("train-step").click()
+    page.wait_for_function("MG.labs.net.state.snap.step === 1")
+    page.get_by_test_id("neuron-1-1").click()
+    weights = page.get_by_test_id("neuron-weights")
+    weights.wait_for()
+    assert "next adam step" in weights.text_content()
+    moves = weights.locator("tr td:last-child").all_text_contents()
+    assert len(moves) == 3 and all(m == "stays" or m[:4] in ("up ↑", "down") for m in moves)

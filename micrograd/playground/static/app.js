@@ -122,8 +122,15 @@ const MG = {
 };
 
 window.addEventListener("DOMContentLoaded", async () => {
-  const response = await fetch("/api/meta");
-  MG.meta = await response.json();
+  try {
+    const response = await fetch("/api/meta");
+    MG.meta = await response.json();
+  } catch (err) {
+    const box = MG.el("p", { class: "error", role: "alert",
+      text: "The playground server does not answer. Start it again with `micrograd playground`, then reload this page." });
+    document.querySelector("main").prepend(box);
+    return;
+  }
   const p = MG.meta.palette;
   const root = document.documentElement.style;
   root.setProperty("--class0", p.classes[0]);

@@ -74,7 +74,7 @@ MG.labs.expr = (() => {
     } catch (err) {
       if (seq === state.seq && !state.wanted) {
         stale();
-        showError(err.message);
+        showError(friendly(err));
       }
     } finally {
       state.busy = false;
@@ -83,6 +83,14 @@ MG.labs.expr = (() => {
         load({ keepStep });
       }
     }
+  }
+
+  // The server's own message says what was wrong and how to fix it; one it did not expect
+  // (a 5xx) is said in plain words, with its text only as a detail.
+  function friendly(err) {
+    if (!(err.status >= 500)) return err.message;
+    const detail = String(err.message).replace(/^.*internal error:\s*/, "");
+    return `The server could not work this one out (a problem on its side, not in your input). Try again, or a simpler expression. Detail: ${detail}`;
   }
 
   // What was shown for the last good inputs no longer holds: clear it rather than let it mislead.
@@ -200,6 +208,7 @@ MG.labs.expr = (() => {
       const a = d.nodes[e.child].box, op = d.nodes[e.parent].opBox;
       const points = [[a.x + a.w / 2, -a.y], ...e.bends.map(([x, y]) => [x, -y]), [op.x - op.w / 2, -op.y]];
       const path = svg("path", { d: curve(points, offset), class: "edge", "marker-end": "url(#arrow)" });
+      path.samples = pointsOf(points, offset);
       const hit = svg("path", { d: curve(points, offset), class: "edge-hit", tabindex: "0", role: "button" });
       edgeLayer.append(path, hit);
       const [p, q] = points.slice(-2);
@@ -215,8 +224,10 @@ MG.labs.expr = (() => {
     for (const n of d.nodes) {
       if (!n.opBox) continue;
       const op = n.opBox, b = n.box;
-      edgeLayer.append(svg("path", { d: curve([[op.x + op.w / 2, -op.y], [b.x - b.w / 2, -b.y]], 0),
-        class: "edge", "marker-end": "url(#arrow)" }));
+      const out = [[op.x + op.w / 2, -op.y], [b.x - b.w / 2, -b.y]];
+      const outPath = svg("path", { d: curve(out, 0), class: "edge", "marker-end": "url(#arrow)" });
+      outPath.samples = pointsOf(out, 0);
+      edgeLayer.append(outPath);
       nodeLayer.append(svg("ellipse", { cx: op.x, cy: -op.y, rx: op.w / 2, ry: op.h / 2,
         fill: MG.meta.palette.opFill, stroke: MG.meta.palette.edge }));
       nodeLayer.append(svg("text", { x: op.x, y: -op.y + 3.5, "text-anchor": "middle", class: "op-text" }, n.op));
@@ -251,7 +262,7 @@ MG.labs.expr = (() => {
       view.nodes[n.id] = { rect, grad, data, sum };
     }
     host.append(root);
-    view.samples = [...root.querySelectorAll("path.edge")].map(sample);
+    view.cells = sampleEdges(root);
     view.obstacles = [...root.querySelectorAll("rect.box, ellipse")].map((el) => el.getBBox());
   }
 
@@ -268,23 +279,25 @@ MG.labs.expr = (() => {
       e.label.setAttribute("y", y);
     };
     if (cached) return put(cached);
-    const length = e.path.getTotalLength();
+    const samples = e.path.samples;
     const candidates = [];
     if (active) { // from where the edge leaves its child, above it or below it
-      const p = e.path.getPointAtLength(0);
-      candidates.push([p.x + 5, p.y - 5, "start"], [p.x + 5, p.y + 12, "start"]);
+      const [x, y] = samples[0];
+      candidates.push([x + 5, y - 5, "start"], [x + 5, y + 12, "start"]);
     }
     const along = active ? [0.3, 0.45, 0.6, 0.75, 0.15, 0.9] : [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9];
+    const points = along.map((t) => samples[Math.round(t * (samples.length - 1))]);
     for (const dy of [-4, 11, -15, 22]) { // just above the edge, below it, then further
-      for (const t of along) {
-        const p = e.path.getPointAtLength(t * length);
-        candidates.push([p.x, p.y + dy, "middle"]);
-      }
+      for (const [x, y] of points) candidates.push([x, y + dy, "middle"]);
     }
+    // The label's size is measured once; each candidate's box follows from its anchor.
+    put([0, 0, "start"]);
+    const size = e.label.getBBox();
+    const boxAt = ([x, y, anchor]) => ({ x: anchor === "start" ? x : x - size.width / 2, y: y + size.y,
+      width: size.width, height: size.height });
     let best = null;
     for (const at of candidates) {
-      put(at);
-      const hits = crossings(e, e.label.getBBox());
+      const hits = crossings(e, boxAt(at));
       if (!best || hits < best.hits) best = { at, hits };
       if (hits === 0) break;
     }
@@ -293,30 +306,36 @@ MG.labs.expr = (() => {
   }
 
   // How many sampled points of the other edges fall inside a label's box (a box or an
-  // operation's ellipse under it counts as many).
+  // operation's ellipse under it counts as many). The points sit in a grid of cells, so
+  // only the cells under the box are looked at.
   function crossings(e, box) {
     let hits = 0;
     for (const r of [...view.obstacles, ...(view.extra || [])]) {
       if (box.x < r.x + r.width && box.x + box.width > r.x && box.y < r.y + r.height && box.y + box.height > r.y) hits += 50;
     }
-    for (const other of view.samples) {
-      if (other.path === e.path) continue;
-      for (const [x, y] of other.points) {
-        if (x > box.x - 1 && x < box.x + box.width + 1 && y > box.y - 1 && y < box.y + box.height + 1) hits += 1;
+    const C = CELL;
+    for (let i = Math.floor((box.x - 1) / C); i <= Math.floor((box.x + box.width + 1) / C); i++) {
+      for (let j = Math.floor((box.y - 1) / C); j <= Math.floor((box.y + box.height + 1) / C); j++) {
+        for (const [x, y, path] of view.cells.get(`${i},${j}`) || []) {
+          if (path !== e.path && x > box.x - 1 && x < box.x + box.width + 1 && y > box.y - 1 && y < box.y + box.height + 1) hits += 1;
+        }
       }
     }
     return hits;
   }
 
-  function sample(path) {
-    const length = path.getTotalLength();
-    const n = Math.max(8, Math.min(200, Math.round(length / 2)));
-    const points = [];
-    for (let i = 0; i <= n; i++) {
-      const p = path.getPointAtLength((i / n) * length);
-      points.push([p.x, p.y]);
+  const CELL = 24; // points: the grid that holds the edges' sampled points
+
+  function sampleEdges(root) {
+    const cells = new Map();
+    for (const path of root.querySelectorAll("path.edge")) {
+      for (const [x, y] of path.samples) {
+        const key = `${Math.floor(x / CELL)},${Math.floor(y / CELL)}`;
+        if (!cells.has(key)) cells.set(key, []);
+        cells.get(key).push([x, y, path]);
+      }
     }
-    return { path, points };
+    return cells;
   }
 
   // A number longer than its box (1.234e-05) is drawn a little narrower instead of spilling out.
@@ -330,16 +349,41 @@ MG.labs.expr = (() => {
   }
 
   function curve(points, offset) {
-    // Smooth S-curves through the points, leaving and entering horizontally. Twin edges
-    // (a + a) bulge apart by ``offset`` and meet again at the operation.
-    let d = `M${points[0][0]},${points[0][1]}`;
+    const segs = segments(points, offset);
+    let d = `M${segs[0][0][0]},${segs[0][0][1]}`;
+    for (const [, c1, c2, end] of segs) d += ` C${c1[0]},${c1[1]} ${c2[0]},${c2[1]} ${end[0]},${end[1]}`;
+    return d;
+  }
+
+  // Smooth S-curves through the points, leaving and entering horizontally. Twin edges
+  // (a + a) bulge apart by ``offset`` and meet again at the operation. Each segment is
+  // [start, control 1, control 2, end] of a cubic Bézier curve.
+  function segments(points, offset) {
+    const out = [];
+    let start = points[0];
     for (let i = 1; i < points.length; i++) {
       const [px, py] = points[i - 1], [qx, qy] = points[i];
       const dx = (qx - px) / 2, last = i === points.length - 1;
-      d += ` C${px + dx},${py + offset} ${qx - dx},${qy + (last ? 0.3 * offset : offset)}`;
-      d += ` ${qx},${qy + (last ? 0 : offset)}`;
+      const end = [qx, qy + (last ? 0 : offset)];
+      out.push([start, [px + dx, py + offset], [qx - dx, qy + (last ? 0.3 * offset : offset)], end]);
+      start = end;
     }
-    return d;
+    return out;
+  }
+
+  // Points along a curve every ~2 points of length, computed from its Béziers (asking the
+  // SVG path for them is far slower on a big graph).
+  function pointsOf(points, offset) {
+    const out = [];
+    for (const [a, b, c, d] of segments(points, offset)) {
+      const n = Math.max(4, Math.min(100, Math.round(Math.hypot(d[0] - a[0], d[1] - a[1]) / 2)));
+      for (let i = out.length ? 1 : 0; i <= n; i++) {
+        const t = i / n, u = 1 - t;
+        const w = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
+        out.push([w[0] * a[0] + w[1] * b[0] + w[2] * c[0] + w[3] * d[0], w[0] * a[1] + w[1] * b[1] + w[2] * c[1] + w[3] * d[1]]);
+      }
+    }
+    return out;
   }
 
   // A node's name in the narration: its label, or the piece of the expression it computes.
@@ -617,7 +661,7 @@ MG.labs.expr = (() => {
         line(`with the = bug: ${MG.short(grad.stepped, 5)} × ${MG.short(h)} = ${MG.fmt(grad.stepped * h)} ✗`, "lost");
       }
     } catch (err) {
-      out.textContent = err.message;
+      out.textContent = friendly(err);
     }
   }
 

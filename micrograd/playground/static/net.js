@@ -439,7 +439,7 @@ MG.labs.net = (() => {
     if (rich && info.layer) {
       const grew = info.growth ? ` (its largest |grad| grew ${MG.short(info.growth, 3)}-fold)` : "";
       const output = state.data && info.layer === state.data.layers.length;
-      facts.push(`${output ? `The output layer (layer ${info.layer})` : `Layer ${info.layer}`}'s gradient blew up first${grew}.`);
+      facts.push(`${output ? "The output layer's" : `Layer ${info.layer}'s`} gradient blew up first${grew}.`);
     }
     if (rich && Array.isArray(info.lower) && info.lower.includes("init")) {
       facts.push("It failed before any update, so the initial weights may be too large.");
@@ -457,13 +457,15 @@ MG.labs.net = (() => {
   }
 
   function advice(c, changes) {
+    const lrs = state.curves ? state.curves.lr.filter((v) => v !== null) : [];
+    const lr = lrs.length ? lrs[lrs.length - 1] : c.lr; // the schedule's rate at the last step
     if ("l2" in changes) {
       return `L2 α = ${c.l2} adds 2·α·w to every weight's gradient, so each step multiplies the weights by ` +
-        `about (1 − 2·lr·α) = ${MG.short(1 - 2 * c.lr * c.l2, 3)}. Once that is −1 or less the weights flip sign ` +
-        "and grow every step instead of shrinking. Lower L2 α.";
+        `about (1 − 2·lr·α) = ${MG.short(1 - 2 * lr * c.l2, 3)} (lr ${MG.short(lr, 3)}). At 0 or below, every step ` +
+        "overshoots zero and flips the weights' signs; with the data's own pull the swings grow until the numbers overflow. Lower L2 α.";
     }
     if ("lr" in changes) {
-      return `With learning rate ${c.lr} the steps overshoot: each one lands where the loss is steeper than ` +
+      return `With learning rate ${MG.short(lr, 3)} the steps overshoot: each one lands where the loss is steeper than ` +
         "before, so the next step is larger still, until the numbers overflow. Lower the learning rate.";
     }
     return "The steps grew too large for this problem. Try smaller steps.";
