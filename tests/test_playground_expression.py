@@ -76,3 +76,17 @@ def test_unicode_names_can_be_given_values():
     d = lab("α*β + α", "α=2 β=-3")
     assert d["values"] == {"α": 2.0, "β": -3.0} and d["output"] == -4.0
     assert expression.parse_values("α=1, β=1") == {"α": 1.0, "β": 1.0}
+
+
+def test_every_value_gets_its_own_box_whatever_order_the_drawing_plan_uses():
+    """The drawing plan lists values first input first, the lab in the engine's order:
+    boxes and edge routes must be matched by value, never by position in a list."""
+    from micrograd.playground import api
+    from micrograd.playground.sessions import Sessions
+
+    answer = api.ROUTES["/api/expr"](
+        Sessions(), {"expr": "a*b + a + a*c", "values": "a=2 b=-3 c=4"}
+    )
+    for node in answer["nodes"]:
+        assert (node["opBox"] is None) == node["leaf"], node
+        assert len(node["box"]["fields"]) == (3 if node["label"] else 2), node

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from micrograd.engine import Value
 from micrograd.expression import MAX_LENGTH, ExpressionError, parse_expression
-from micrograd.viz.spec import build_spec
+from micrograd.viz.spec import build_spec, graph_nodes, input_order
 
 MAX_NODES = 200  # values in the graph, as `micrograd graph --max-nodes` by default
 MAX_LEAVES = 12  # one slider each
@@ -178,18 +178,22 @@ def central_difference(expr: str, used: Mapping[str, float], name: str) -> float
     return (f_up - f_down) / (up[name] - down[name])
 
 
-def layout(root: Value) -> tuple[list[Value], dict, list]:
+def layout(root: Value) -> tuple[list[Value], dict, dict]:
     """Positions from the pure-Python renderer's layout, so the page and pictures agree.
 
-    Returns the values (children first), a box per node id of the drawing plan
-    (``v3`` a value, ``v3op`` its operation) and the bend points of each
-    child-to-operation edge, in the order of ``_children``.
+    Returns the values in the engine's topological order (children first, as
+    ``backward()`` visits them, reversed), the boxes of each value (``box`` and
+    ``op`` for its operation) and the bend points of each child-to-operation
+    edge, keyed by (value, index of the child in ``_children``). The drawing plan
+    numbers its nodes in an order of its own (first input first), so everything
+    is matched through the values themselves, never through positions in a list.
     """
     from micrograd.viz.render_python import field_widths, node_size
     from micrograd.viz.render_python import layout as place
 
     spec = build_spec(root, max_nodes=MAX_NODES, legend=False, show_local=True)
     order = root.topological_order()
+    drawn = input_order(graph_nodes(root, MAX_NODES), root)  # the plan's v0, v1, ...
     for node in spec.nodes:  # cards: label, data and grad one above the other
         if node.kind == "value":
             node.stacked = True
@@ -205,8 +209,14 @@ def layout(root: Value) -> tuple[list[Value], dict, list]:
         boxes[node.id] = {"x": column_x[round(x, 1)], "y": y * SPREAD, "w": w, "h": h,
                           "fields": field_widths(node)}  # fmt: skip
     into_ops = [i for i, e in enumerate(spec.edges) if e.dst.endswith("op")]
-    routes = [[(column_x[round(x, 1)], y * SPREAD) for x, y in bends.get(i, [])] for i in into_ops]
-    return order, boxes, routes
+    edges_in_plan = [(v, k) for v in drawn for k in range(len(v._children))]
+    routes = {
+        edge: [(column_x[round(x, 1)], y * SPREAD) for x, y in bends.get(i, [])]
+        for edge, i in zip(edges_in_plan, into_ops)
+    }
+    plan_ids = {v: f"v{i}" for i, v in enumerate(drawn)}
+    by_value = {v: (boxes[plan_ids[v]], boxes.get(plan_ids[v] + "op")) for v in order}
+    return order, by_value, routes
 
 
 _LAYOUT_LOCK = threading.Lock()
@@ -241,8 +251,7 @@ def lab(request: Request) -> dict:
     index = {v: i for i, v in enumerate(order)}
     nodes = []
     for i, v in enumerate(order):
-        box = boxes[f"v{i}"]
-        op_box = boxes.get(f"v{i}op")
+        box, op_box = boxes[v]
         nodes.append(
             {
                 "id": i,
@@ -258,9 +267,8 @@ def lab(request: Request) -> dict:
     for i, v in enumerate(order):  # numbered as replay_backward numbers them
         for k, (child, local) in enumerate(zip(v._children, v._local)):
             edge_ids[(i, k)] = len(edges)
-            edges.append({"child": index[child], "parent": i, "local": local})
-    for edge, route in zip(edges, routes):
-        edge["bends"] = route
+            edges.append({"child": index[child], "parent": i, "local": local,
+                          "bends": routes.get((v, k), [])})  # fmt: skip
     steps = replay_backward(root, order, request.bug)
     root.backward()  # the engine's own answer, to stand beside the replay
     stepped, complete = _stepped(steps, index[root])
