@@ -126,10 +126,13 @@ class Value(EdgeSlots, LikeTheOriginal, Picklable):
         """
         with _ONE_BACKWARD_AT_A_TIME:
             interior, leaf_uses = _walk(self)  # children before parents; leaves once per use
-            before = list(map(finite.grad_of, leaf_uses))  # to put back if this pass fails
+            before = finite.Snapshot(interior, leaf_uses)  # to put back if this pass fails
             for node in interior:
                 node.grad = 0.0
-            self.grad = 1.0
+            if interior:
+                self.grad = 1.0  # the seed: d(self)/d(self)
+            else:
+                self.grad += 1.0  # a leaf keeps what it had and adds, as every leaf does
             try:
                 for node in reversed(interior):  # from the output back to the leaves
                     grad, a, b = node.grad, node._a, node._b  # its children: see edges.py
@@ -144,9 +147,12 @@ class Value(EdgeSlots, LikeTheOriginal, Picklable):
                     else:  # an operation that brings its own _backward function
                         node._backward()
                 finite.check_gradients(interior, leaf_uses, before)
-            except BaseException:
-                finite.restore_gradients(interior, leaf_uses, before)
-                raise
+            except BaseException as error:
+                before.restore()
+                clearer = before.explain(error)
+                if clearer is error:
+                    raise
+                raise clearer from error
 
     def topological_order(self) -> list[Value]:
         """Every node this value depends on, each after all of its children.
@@ -208,7 +214,7 @@ class Value(EdgeSlots, LikeTheOriginal, Picklable):
         return _unary("sigmoid", s, self, s * (1.0 - s))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        slope = _as_float(slope, f"leaky_relu(slope={slope!r})")
+        slope = _as_float(slope, f"leaky_relu(slope={finite.shown(slope)})")
         if not math.isfinite(slope):
             raise ValueError(f"leaky_relu(slope={slope}): the slope must be a finite number.")
         x = self.data
@@ -325,6 +331,8 @@ def _weighted_node(
         total = bias.data
         for w, x in zip(ws, xs):  # left to right, as the original's sum() of products adds
             total += w * x
+    if total - total != 0.0:  # inf or nan: a bad input, or an overflow
+        finite.check_inputs("Σw·x+b", xs)
     # Local derivatives: d/db = 1, d/dw_i = x_i, d/dx_i = w_i (when the inputs are Values).
     children = (bias, *weights, *input_edges)
     local = (1.0, *xs, *ws) if input_edges else (1.0, *xs)
@@ -383,7 +391,7 @@ def _many(op: str, data: float, children: tuple[Value, ...], local: tuple[float,
 
 def _constant(number: object, op: str) -> Value:
     """A plain number beside an operator becomes a constant leaf."""
-    return Value(_as_float(number, f"Value {op} {number!r}"))
+    return Value(_as_float(number, f"Value {op} {finite.shown(number)}"))
 
 
 # The arithmetic of the four operators, with a clear message for a .data that was
@@ -436,7 +444,7 @@ def _exp(x: Value) -> float:
 
 def _exponent(base: Value, exponent: object) -> float:
     """The number k of ``x ** k``, checked to give a real number at this x."""
-    k = _as_float(exponent, f"Value ** {exponent!r}")
+    k = _as_float(exponent, f"Value ** {finite.shown(exponent)}")
     if not math.isfinite(k):
         raise ValueError(f"Value ** {k}: the exponent must be a finite number.")
     x = base.data
@@ -460,8 +468,11 @@ def _power_slope(base: Value, k: float) -> float:
         return 0.0
     if x == 0 and k < 1:
         return math.inf  # recorded; backward() refuses it only if it needs it
-    (slope,) = finite.finite_slopes(f"**{finite.short_number(k)}", (base,),
-                                    k * finite.checked_pow(x, k - 1))  # fmt: skip
+    try:
+        slope = k * x ** (k - 1)
+    except OverflowError:  # e.g. 1e-200 ** -1: its slope, -1e400, is past any float
+        slope = -math.inf if k < 0 else math.inf
+    (slope,) = finite.finite_slopes(f"**{finite.short_number(k)}", (base,), slope)
     return slope
 
 
@@ -490,7 +501,7 @@ def _checked_arguments(
                 f"{type(child).__name__} {child!r}."
             )
     if type(data) is not float:
-        data = _as_float(data, f"Value({data!r})")
+        data = _as_float(data, f"Value({finite.shown(data)})")
     if not math.isfinite(data):
         if children and data == data:  # inf, not nan
             raise finite.not_finite(op or "Value", children, data)

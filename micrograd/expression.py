@@ -21,6 +21,7 @@ nobody can read; they are checked before anything else is done with the text.
 from __future__ import annotations
 
 import ast
+import math
 import unicodedata
 from collections.abc import Callable, Mapping
 
@@ -94,7 +95,10 @@ def syntax_tree(text: str) -> ast.Expression:
     return tree
 
 
-_TOO_DEEP = f"the expression is nested too deeply to draw (more than {MAX_DEPTH} levels)."
+_TOO_DEEP = (
+    f"the expression is nested too deeply to draw (more than {MAX_DEPTH} levels; "
+    "each term of a long sum or product is one level deeper)."
+)
 
 
 def names_in(text: str) -> set[str]:
@@ -123,7 +127,15 @@ def _build(node: ast.AST, text: str, values: Mapping[str, float], leaves: dict) 
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise _reject(node, text, "only plain numbers are allowed as constants")
-        return float(node.value)
+        try:
+            number = float(node.value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):  # 1e400 reads as inf, a 400-digit integer overflows
+            raise _reject(node, text, "a number must fit in a float (up to about 1.8e308)")
+        return number
+    if isinstance(node, ast.Name) and node.id in FUNCTIONS:
+        raise ExpressionError(f"'{node.id}' is a function: call it on a value, e.g. {node.id}(a).")
     if isinstance(node, ast.Name):
         if node.id not in values:
             raise ExpressionError(

@@ -91,8 +91,19 @@ def _holds_values(array: Any) -> bool:
 
 
 def _short_repr(data: object) -> str:
-    text = repr(data)
+    text = shown(data)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def shown(number: object) -> str:
+    """``repr(number)`` for a message, safe for an integer too long to print (4,300+ digits)."""
+    if isinstance(number, int) and not isinstance(number, bool) and number.bit_length() > 200:
+        digits = int(number.bit_length() * 0.30103) + 1
+        return f"{'-' if number < 0 else ''}an integer of about {digits:,} digits"
+    try:
+        return repr(number)
+    except ValueError:  # a type of its own that cannot print itself
+        return f"a {type(number).__name__}"
 
 
 def describe(op: str, children: Sequence[Value]) -> str:
@@ -119,6 +130,16 @@ def not_finite(op: str, children: Sequence[Value], data: float) -> ArithmeticErr
         "Scale the numbers down (inputs, weights or learning rate), or use a numerically "
         "stable formula."
     )
+
+
+def check_inputs(op: str, inputs: Sequence[float]) -> None:
+    """Raise, naming it, if one of a neuron's inputs is not a finite number."""
+    for i, x in enumerate(inputs):
+        if x - x != 0.0:
+            raise ValueError(
+                f"{op}: input {i} is {x}, not a finite number: every number fed to a neuron "
+                "must be finite. Check the data (a NaN or inf in X?)."
+            )
 
 
 def assigned_data_problem(node: Value) -> ArithmeticError | TypeError | None:
@@ -152,6 +173,12 @@ def finite_slopes(op: str, children: Sequence[Value], *local: float) -> tuple[fl
     """``local``, checked: the few operations whose slope can overflow call this."""
     for d in local:
         if not math.isfinite(d):
+            for child in children:
+                bad = assigned_data_problem(child)
+                if bad:
+                    raise bad
+    for d in local:
+        if not math.isfinite(d):
             raise OverflowError(
                 f"{describe(op, children)}: its local derivative {d} overflows a float. "
                 "The slope is too steep here; keep the input away from where it blows up."
@@ -169,13 +196,45 @@ def checked_pow(x: float, k: float) -> float:
         ) from None
 
 
-def check_gradients(interior: list[Value], leaf_uses: list[Value], before: list[float]) -> None:
-    """Raise if any gradient of the last backward() is inf or nan, and undo it.
+class Snapshot:
+    """Every gradient a backward() pass is about to change, so that a pass that
+    fails (an overflow, an error in a ``_backward`` of your own, Ctrl-C) can put
+    them all back exactly as they were."""
+
+    __slots__ = ("interior", "leaf_uses", "interior_grads", "leaf_grads")
+
+    def __init__(self, interior: list[Value], leaf_uses: list[Value]) -> None:
+        self.interior, self.leaf_uses = interior, leaf_uses
+        self.interior_grads = list(map(grad_of, interior))
+        self.leaf_grads = list(map(grad_of, leaf_uses))
+
+    def restore(self) -> None:
+        for node, grad in zip(self.interior, self.interior_grads):
+            node.grad = grad
+        for leaf, grad in zip(self.leaf_uses, self.leaf_grads):
+            leaf.grad = grad
+
+    def explain(self, error: BaseException) -> BaseException:
+        """A clearer error for a ``.grad`` that was not a number before the pass began."""
+        if isinstance(error, TypeError):
+            for node, grad in zip(self.leaf_uses, self.leaf_grads):
+                if not isinstance(grad, int | float):
+                    name = f"'{node.label}'" if node.label else repr(node)
+                    return TypeError(
+                        f"backward(): the .grad of {name} was {type(grad).__name__} {grad!r} "
+                        "before backward() started, not a number: something assigned it by "
+                        "hand. Set it to 0 (zero_grad()) first."
+                    )
+        return error
+
+
+def check_gradients(interior: list[Value], leaf_uses: list[Value], before: Snapshot) -> None:
+    """Raise if any gradient of the last backward() is inf or nan.
 
     One sum in C over the gradients is finite exactly when all of them are (an
     inf or nan anywhere makes it inf or nan), so the usual, finite case costs
     almost nothing. Only then are the nodes searched, output first, for where it
-    started. The caller puts the gradients back (``restore_gradients``).
+    started. The caller puts the gradients back (``Snapshot.restore``).
     """
     total = sum(map(grad_of, interior), sum(map(grad_of, leaf_uses)))
     if math.isfinite(total):
@@ -185,15 +244,7 @@ def check_gradients(interior: list[Value], leaf_uses: list[Value], before: list[
     )
     if culprit is None:
         return  # all finite after all: only the sum itself overflowed
-    raise _gradient_error(culprit, interior, leaf_uses, before)
-
-
-def restore_gradients(interior: list[Value], leaf_uses: list[Value], before: list[float]) -> None:
-    """Undo a backward() that failed: interior nodes back to 0, leaves to what they had."""
-    for node in interior:
-        node.grad = 0.0
-    for leaf, grad in zip(leaf_uses, before):
-        leaf.grad = grad
+    raise _gradient_error(culprit, interior, leaf_uses, before.leaf_grads)
 
 
 def _gradient_error(

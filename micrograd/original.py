@@ -52,6 +52,8 @@ class LikeTheOriginal:
                 raise TypeError(
                     f"_prev: every child must be a Value, got {type(child).__name__} {child!r}."
                 )
+        if getattr(self, "_a", None) is not None and set(children) == set(self._children):
+            return  # the same children: keep their local derivatives
         if children:
             Rewired.may_have_cycles = True
         self._set_children(children, None)
@@ -63,9 +65,11 @@ class LikeTheOriginal:
         the same for each node, output first; you can also call it by hand, node
         by node, as the original micrograd lecture does.
         """
+        # A node made as Value(x, (a,), "op") with no _backward passes nothing on,
+        # exactly as the original's default _backward (lambda: None) does.
         grad = self.grad
-        for child, local in zip(self._children, self._local or ()):
-            child.grad += local * grad
+        for child, d in zip(self._children, self._local or ()):
+            child.grad += d * grad
 
     @property
     def _backward(self) -> Callable[[], None]:

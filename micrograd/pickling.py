@@ -36,7 +36,14 @@ class _Listing:
         return tuple, (self.nodes,)  # comes back as a plain tuple, which the root ignores
 
     def __deepcopy__(self, memo: dict) -> tuple:
-        return tuple(copy.deepcopy(node, memo) for node in self.nodes)
+        try:
+            return tuple(copy.deepcopy(node, memo) for node in self.nodes)
+        finally:  # done, or failed halfway: none of these nodes is waiting to be copied now
+            listed = _listed()
+            for node in self.nodes:
+                ref = listed.get(id(node))
+                if ref is not None and ref() is self:
+                    del listed[id(node)]
 
 
 def _listed() -> dict[int, weakref.ref]:
@@ -53,6 +60,12 @@ class Picklable:
 
     def _fields(self) -> tuple:
         own = self.__dict__ if hasattr(self, "__dict__") else None
+        if own and own.get("_backward_function") is not None:
+            raise TypeError(
+                f"cannot copy or pickle {self!r} (op {self._op!r}): it has a _backward "
+                "function of its own, a closure that would go on updating the original "
+                "nodes, not the copies. Build the graph again instead of copying it."
+            )
         return (*(getattr(self, name, None) for name in _SLOTS), dict(own) if own else None)
 
     def __reduce_ex__(self, protocol: int) -> tuple:

@@ -133,3 +133,56 @@ def test_diverging_training_is_a_failure_not_a_usage_error(tmp_path):
                      "--out", str(tmp_path), cwd=tmp_path)  # fmt: skip
     line = one_line(done, 1, "micrograd demo")
     assert "learning rate" in line or "lr" in line
+
+
+# ---------------------------------------------------- found by a stranger's review
+def test_a_refused_demo_leaves_no_folder_behind(tmp_path):
+    for args in (
+        ["--samples", "1"],
+        ["--batch-size", "999"],
+        ["--dataset", "blobs", "--loss", "svm"],
+    ):
+        done = micrograd("demo", "--steps", "2", "--out", "pics", *args, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert not (tmp_path / "pics").exists(), args
+
+
+def test_an_out_folder_with_a_name_too_long_is_one_line(tmp_path):
+    done = micrograd("demo", "--steps", "2", "--out", "m" * 300, cwd=tmp_path)
+    one_line(done, 2, "--out", "too long")
+
+
+def test_the_model_file_may_not_be_one_of_the_pictures(tmp_path):
+    (tmp_path / "pics").mkdir()
+    done = micrograd("demo", "--steps", "2", "--out", "pics", "--save-model",
+                     "pics/input_dataset.png", cwd=tmp_path)  # fmt: skip
+    one_line(done, 2, "--save-model", "pictures")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc")
+def test_a_folder_the_system_will_not_write_into_is_refused_before_any_work(tmp_path):
+    done = micrograd("graph", "a", "--set", "a=1", "-o", "/proc/self/x.svg", cwd=tmp_path)
+    one_line(done, 2, "-o")
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["exp + 1"], ["function", "exp(a)"]),
+        (["1e400*a", "--set", "a=1"], ["fit in a float"]),
+        (["a", "--set", "a=1", "--set", "a=5"], ["twice"]),
+    ],
+)
+def test_graph_messages_lead_somewhere(tmp_path, args, words):
+    one_line(micrograd("graph", *args, cwd=tmp_path), 2, *words)
+
+
+def test_graph_takes_no_shortened_options(tmp_path):
+    done = micrograd("graph", "--n", "--set", "n=2", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr  # the expression -(-n), not --no-local
+
+
+def test_a_long_flat_sum_draws_in_seconds(tmp_path):
+    done = micrograd("graph", "+".join(["a"] * 99), "--set", "a=1", "-o", "s.svg",
+                     cwd=tmp_path, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr

@@ -195,3 +195,102 @@ def test_a_step_on_a_parameter_set_to_nan_by_hand_says_so_not_lower_the_lr():
     with pytest.raises(ValueError, match="assigned it by hand") as caught:
         SGD([w], lr=0.1).step()
     assert "learning rate" not in str(caught.value)
+
+
+# ---------------------------------------------------- found by a stranger's review
+def _lecture_tanh(x: Value) -> Value:
+    import math
+
+    t = math.tanh(x.data)
+    out = Value(t, (x,), "tanh")
+
+    def _backward():
+        x.grad += (1 - t**2) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def test_a_graph_with_a_closure_of_its_own_refuses_to_be_copied():
+    a, b = Value(2.0), Value(-0.5)
+    L = _lecture_tanh(a * b) * a
+    for copier in (copy.deepcopy, copy.copy, lambda g: pickle.loads(pickle.dumps(g))):
+        with pytest.raises((TypeError, pickle.PicklingError, AttributeError)):
+            copier(L._children[0] if copier is copy.copy else L)
+    with pytest.raises(TypeError, match="_backward function of its own"):
+        copy.deepcopy(L)
+
+
+def test_a_failed_backward_puts_interior_gradients_back_exactly():
+    a = Value(0.5)
+    h = a * 3.0
+    L = h.tanh()
+    L.backward()
+    grads = (a.grad, h.grad, L.grad)
+    boom = Value(L.data, (L,), "boom")
+
+    def _backward():
+        raise RuntimeError("boom")
+
+    boom._backward = _backward
+    with pytest.raises(RuntimeError):
+        boom.backward()
+    assert (a.grad, h.grad, L.grad) == grads
+
+
+def test_backward_from_a_leaf_adds_one_as_every_leaf_does():
+    x = Value(3.0)
+    x.grad = 5.0
+    x.backward()
+    x.backward()
+    assert x.grad == 7.0  # as PyTorch: a leaf accumulates
+
+
+def test_huge_integers_are_overflow_errors_not_digit_limit_errors():
+    huge = 10**5000
+    for make in (lambda: Value(huge), lambda: Value(1.0) + huge, lambda: Value(2.0) ** huge):
+        with pytest.raises(OverflowError, match="too large"):
+            make()
+
+
+def test_a_nan_input_to_a_network_is_named_as_the_input():
+    import random
+
+    from micrograd.nn import MLP
+
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    with pytest.raises(ValueError, match="input 0 is nan"):
+        model([float("nan"), 1.0])
+
+
+def test_a_slope_that_overflows_names_the_operation_not_an_inner_power():
+    with pytest.raises(OverflowError, match=r"\*\*-1\(1e-200\): its local derivative"):
+        Value(1e-200) ** -1
+
+
+def test_setting_prev_to_the_same_children_keeps_the_gradients():
+    p, q = Value(2.0), Value(3.0)
+    r = p * q
+    r._prev = {p, q}
+    r.backward()
+    assert (p.grad, q.grad) == (3.0, 2.0)
+
+
+def test_a_grad_set_to_text_by_hand_is_named():
+    a = Value(2.0, label="a")
+    a.grad = "x"
+    with pytest.raises(TypeError, match=r"\.grad of 'a' was str 'x'"):
+        (a * 3.0 + a).backward()
+
+
+def test_pickle_works_after_a_deepcopy_that_failed_halfway():
+    x, root = _chain(3000)
+    root._children[0].lock = threading.Lock()  # deepcopy cannot copy a lock
+    try:
+        copy.deepcopy(root)
+    except TypeError as exc:
+        kept = exc  # held, as a REPL holds the last exception
+    del root._children[0].lock
+    clone = pickle.loads(pickle.dumps(root._children[0]))
+    assert clone.data == root._children[0].data
+    del kept

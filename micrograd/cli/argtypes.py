@@ -11,7 +11,9 @@ with what was typed (exit 2) and ``CommandFailed`` when the work itself fails
 from __future__ import annotations
 
 import argparse
+import errno
 import math
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -35,28 +37,60 @@ def path_text(text: str) -> str:
 
 
 def output_file(text: str, option: str, suffixes: tuple[str, ...] = ()) -> Path:
-    """Check, before any work, that ``text`` names a file this command may (re)write."""
+    """Check, before any work, that ``text`` names a file this command may (re)write.
+
+    Nothing is written: the folder is tried with a temporary file that is gone
+    at once, so a folder the system will not write into (``/sys``, ``/proc``, a
+    read-only mount) is found now, not after a long run.
+    """
     if suffixes and Path(text).suffix.lower() not in suffixes:
         raise UsageError(f"{option} {_shown(text)}: end the file name in {' or '.join(suffixes)}.")
     try:
-        atomic.check_target(text)
+        target = atomic.check_target(text)
+        with tempfile.TemporaryFile(dir=target.parent):
+            pass
     except OSError as exc:
         raise UsageError(f"{option} {_shown(text)}: {exc.strerror or exc}.") from None
     return Path(text)
 
 
 def output_folder(text: str, option: str) -> Path:
-    """Create the folder ``text`` if needed and check that files can be written into it."""
+    """Check, before any work, that files can be written into the folder ``text``.
+
+    A folder that does not exist yet is not made here (a command refused later,
+    for another reason, must leave nothing behind): the nearest folder that does
+    exist must be one this user can write into. ``make_folder`` makes it when
+    the first file is about to be written.
+    """
     folder = Path(text)
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{option} {_shown(text)}: that is a file, not a folder; give a folder.")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(
+                f"{option} {_shown(text)}: that is a file, not a folder; give a folder."
+            )
+        if folder.is_dir():
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+            return folder
+        for name in folder.parts:  # every name in the path must be one the system takes
+            if len(os.fsencode(name)) > 255:
+                raise OSError(errno.ENAMETOOLONG, "a name in the path is longer than 255 bytes")
+        existing = next(p for p in (folder.absolute(), *folder.absolute().parents) if p.exists())
+        if not existing.is_dir():
+            raise UsageError(f"{option} {_shown(text)}: cannot write there ({existing} is a file).")
+        with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as exc:
         raise UsageError(f"{option} {_shown(text)}: cannot write there ({exc.strerror}).") from None
     return folder
+
+
+def make_folder(folder: Path) -> None:
+    """Make the folder checked by ``output_folder``, when there is something to write into it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandFailed(f"cannot make the folder {folder}: {exc.strerror or exc}.") from None
 
 
 def _shown(text: str) -> str:
@@ -94,6 +128,23 @@ def float_at_least(minimum: float, *, inclusive: bool) -> Callable[[str], float]
         in_range = value >= minimum if inclusive else value > minimum  # False for nan
         if not (in_range and math.isfinite(value)):
             raise argparse.ArgumentTypeError(f"expected a number {bound}, got {value}")
+        return value
+
+    return parse
+
+
+def float_in(low: float, high: float) -> Callable[[str], float]:
+    """A finite float from ``low`` to ``high``, both included."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not low <= value <= high:  # False for nan
+            raise argparse.ArgumentTypeError(
+                f"expected a number from {low:g} to {high:g}, got {value:g}"
+            )
         return value
 
     return parse

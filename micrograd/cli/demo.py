@@ -9,6 +9,7 @@ its progress and writes ``input_dataset.png`` (the data) and
 from __future__ import annotations
 
 import argparse
+import os
 import random
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,8 +17,9 @@ from pathlib import Path
 from micrograd.cli.argtypes import (
     CommandFailed,
     UsageError,
+    float_in,
     int_in,
-    non_negative_float,
+    make_folder,
     output_file,
     output_folder,
     path_text,
@@ -41,6 +43,8 @@ MAX_SAMPLES = 100_000
 MAX_STEPS = 1_000_000
 MAX_WIDTH = 1_024
 MAX_LAYERS = 16
+MAX_NOISE = 10.0  # the data spans about 3 units: more noise than this is noise alone
+MAX_ALPHA = 100.0  # far past where L2 alone makes training diverge
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -62,7 +66,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add = demo.add_argument
     add("--dataset", choices=DATASETS, default="moons", help="which toy dataset to learn")
     add("--samples", type=int_in(1, MAX_SAMPLES), default=100, help="number of data points")
-    add("--noise", type=non_negative_float, default=0.1, help="noise added to the points")
+    add("--noise", type=float_in(0, MAX_NOISE), default=0.1, help="noise added to the points")
     add("--steps", type=int_in(1, MAX_STEPS), default=100, help="number of training steps")
     add("--hidden", type=int_in(1, MAX_WIDTH), nargs="+", default=[16, 16], metavar="N",
         help=f"sizes of the hidden layers, e.g. --hidden 16 16 (at most {MAX_LAYERS})")  # fmt: skip
@@ -76,7 +80,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="points per step (mini-batch SGD); default: all of them (full batch)")  # fmt: skip
     add("--loss", choices=LOSS_CHOICES, default="auto",
         help="training loss; 'auto' is svm for two classes and cross_entropy for more")  # fmt: skip
-    add("--alpha", type=non_negative_float, default=1e-4, help="L2 regularisation strength")
+    add("--alpha", type=float_in(0, MAX_ALPHA), default=1e-4, help="L2 regularisation strength")
     add("--seed", type=int_in(0, 2**32 - 1), default=1337,
         help="seed for the data, the initial weights and the mini-batches")  # fmt: skip
     add("--out", type=path_text, default=str(DEFAULT_OUT),
@@ -102,7 +106,14 @@ def run(args: argparse.Namespace) -> int:
     if len(args.hidden) > MAX_LAYERS:
         raise UsageError(f"--hidden: at most {MAX_LAYERS} hidden layers, got {len(args.hidden)}.")
     out = output_folder(args.out, "--out")
+    data_path = out / "input_dataset.png"
+    boundary_path = out / "classified_dataset.png"
     save_model = None if args.save_model is None else output_file(args.save_model, "--save-model")
+    if save_model is not None and _same_file(save_model, data_path, boundary_path):
+        raise UsageError(
+            f"--save-model {args.save_model}: the demo writes its pictures there; "
+            "give the model another name, e.g. model.json."
+        )
     make = getattr(datasets, f"make_{args.dataset}")
     X, y = make(n_samples=args.samples, noise=args.noise, seed=args.seed)
     if args.batch_size is not None and args.batch_size > len(X):
@@ -145,9 +156,8 @@ def run(args: argparse.Namespace) -> int:
         f"(the trained model on all {final.points} points)"
     )
 
-    data_path = out / "input_dataset.png"
-    boundary_path = out / "classified_dataset.png"
     steps = f"{len(history)} step{'s' * (len(history) != 1)}"
+    make_folder(out)
     try:
         if save_model is not None:  # first: the result of the run matters most
             model.save(save_model)
@@ -167,6 +177,11 @@ def run(args: argparse.Namespace) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         raise CommandFailed(f"cannot write{where}: {exc.strerror or exc}.") from None
     return 0
+
+
+def _same_file(path: Path, *others: Path) -> bool:
+    where = os.path.realpath(path)
+    return any(where == os.path.realpath(other) for other in others)
 
 
 def _choose_loss(choice: str, dataset: str, y: Sequence[float]) -> tuple[str, int]:

@@ -32,6 +32,10 @@ from micrograd.expression import (
 )
 
 MAX_NODES = 100_000  # --max-nodes beyond this would not draw in any reasonable time
+# Graphviz's layout time grows steeply with long edges: a sum of 50 terms of one
+# name (about 100 values) takes it 16 seconds, of 99 terms minutes, and it cannot be
+# interrupted. Above this many values, "auto" draws with the Python renderer.
+GRAPHVIZ_AUTO_LIMIT = 60
 
 
 def assignment(text: str) -> tuple[str, float]:
@@ -61,7 +65,7 @@ def protect_expression(argv: Sequence[str]) -> list[str]:
 
     argparse takes any word that starts with '-' for an option. A word after
     ``graph`` that starts with '-' but is no option of this command (nor a
-    shortening of one) is the expression, so it gets a leading space, which
+    shortened one: the parser takes none) is the expression, so it gets a leading space, which
     argparse does not take for an option and the parser strips again.
     """
     words = list(argv)
@@ -69,11 +73,7 @@ def protect_expression(argv: Sequence[str]) -> list[str]:
     for i, word in enumerate(words[1:], start=1):
         if not word.startswith("-") or word == "--":
             continue
-        flag = word.split("=", 1)[0]
-        is_option = flag in known or (
-            flag.startswith("--") and len(flag) > 2 and any(k.startswith(flag) for k in known)
-        )
-        if not is_option:
+        if word.split("=", 1)[0] not in known:
             words[i] = " " + word
     return words
 
@@ -82,6 +82,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Register ``micrograd graph`` on the main parser's subparsers."""
     graph = subparsers.add_parser(
         "graph",
+        allow_abbrev=False,  # "--n" is an expression (minus minus n), not --no-local
         help="draw the computation graph of an expression",
         description=__doc__.split("\n\n")[1].strip() if __doc__ else None,
         epilog=textwrap.fill(
@@ -99,7 +100,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                        help="picture to write, .svg or .png (default: graph.svg)")  # fmt: skip
     graph.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="layout direction")
     graph.add_argument("--engine", choices=("auto", "graphviz", "python"), default="auto",
-                       help="renderer (default: Graphviz if pygraphviz is installed)")  # fmt: skip
+                       help="renderer (default: Graphviz if pygraphviz is installed, for "
+                       f"graphs of up to {GRAPHVIZ_AUTO_LIMIT} values)")  # fmt: skip
     graph.add_argument("--no-local", action="store_true", help="hide the local derivatives")
     graph.add_argument("--max-nodes", type=int_in(1, MAX_NODES), default=200,
                        help="refuse graphs with more values than this (default: 200)")  # fmt: skip
@@ -113,7 +115,14 @@ def run(args: argparse.Namespace) -> int:
 
     expr = args.expr.strip()
     output = output_file(args.output, "-o", (".svg", ".png"))
-    values = dict(args.values)
+    values: dict[str, float] = {}
+    for name, number in args.values:
+        if name in values and values[name] != number:
+            raise UsageError(
+                f"--set gives {name} twice ({name}={values[name]:g} and {name}={number:g}); "
+                "give each name one value."
+            )
+        values[name] = number
     try:
         used = names_in(expr)
     except ExpressionError as exc:
@@ -128,7 +137,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         root = parse_expression(expr, values)
         root.backward()
-        drawing = draw_dot(root, rankdir=args.rankdir, engine=args.engine,
+        engine = args.engine
+        if engine == "auto" and len(root.topological_order()) > GRAPHVIZ_AUTO_LIMIT:
+            engine = "python" if _python_renderer_installed() else engine
+        drawing = draw_dot(root, rankdir=args.rankdir, engine=engine,
                            show_local=not args.no_local, max_nodes=args.max_nodes)  # fmt: skip
         picture = drawing.pipe(output.suffix.lower().lstrip("."))
     except GraphTooLargeError as exc:
@@ -151,3 +163,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandFailed(f"cannot write {args.output}: {exc.strerror or exc}.") from None
     print(f"Wrote {output}: {expr} = {root.data:.6g}")
     return 0
+
+
+def _python_renderer_installed() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("grandalf", "matplotlib"))
