@@ -1518,10 +1518,10 @@ SLIPS.update({
         Slip("absolute values", 1e-4 * (0.5 + 1.0 + 2.0),
              "that is an L1 penalty: L2 squares each parameter."),
     ],
-    "(a) learning rate at step 50": [
-        Slip("decays to 0", 1.0 - 50 / 100,
+    "(a) learning rate at step 75": [
+        Slip("decays to 0", 1.0 - 75 / 100,
              "this schedule ends at 0.1, not 0: the rate falls by 0.9 over the 100 steps."),
-        Slip("reaches 0.1 a step early", 1.0 - 0.9 * 50 / 99,
+        Slip("reaches 0.1 a step early", 1.0 - 0.9 * 75 / 99,
              "the rate falls by 0.9 over 100 steps: divide by 100, the number of steps."),
     ],
     "(b) w after one step": [

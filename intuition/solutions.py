@@ -49,7 +49,7 @@ ANSWERS: dict[str, float] = {
     # ---- notebook 4, demo
     "(a) hinge loss of one point": max(0.0, 1 - (-1.0) * 0.3),
     "(b) L2 penalty": 1e-4 * (0.5**2 + (-1.0) ** 2 + 2.0**2),
-    "(a) learning rate at step 50": 1.0 - 0.9 * 50 / 100,
+    "(a) learning rate at step 75": 1.0 - 0.9 * 75 / 100,
     "(b) w after one step": 0.5 - 0.1 * (0.2 + 2 * 0.01 * 0.5),
     "test accuracy": 348 / 400,
 }
