@@ -326,7 +326,9 @@ MG.labs.net = (() => {
     let path = "/api/net/step", body = { session: state.session, steps: n, since };
     if (advance && MG.meta.limits.advanceSeconds) {
       path = "/api/net/advance";
-      body = { session: state.session, budget: Math.min(0.1, MG.meta.limits.advanceSeconds), since };
+      // 0.3 s of training per picture: under Pyodide a picture costs about 0.13 s, so
+      // two thirds of the time trains (measured: 7.9 steps/s at 0.1 s, 10.3 at 0.3 s).
+      body = { session: state.session, budget: Math.min(0.3, MG.meta.limits.advanceSeconds), since };
     } else if (play !== undefined) body.play = play;
     try {
       apply(await MG.api(path, body));
