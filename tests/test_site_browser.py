@@ -18,21 +18,16 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from test_playground_browser import ARGS as PLAYGROUND_ARGS
+from test_playground_browser import CHROMIUM
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(os.environ.get("MICROGRAD_SITE", ROOT / "site-build"))
 MARKER = ".micrograd-site"  # written by docs/build.py when a build is complete
-CHROMIUM = os.environ.get("MICROGRAD_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
+    *PLAYGROUND_ARGS,  # the same headless Chromium as the playground's tests
     # Any host but loopback fails to resolve: a page that reached out would show it.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
